@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# `npm run demo`: the whole system on this machine — services, schema, demo tenants and users,
+# the local mail relay and pecflow (web + worker) on port 3000. Ctrl+C stops what it started.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PORT=${PORT:-3000}
+BASE_DOMAIN=${BASE_DOMAIN:-localhost}
+export PORT BASE_DOMAIN
+
+bash scripts/services.sh
+npm run build --silent
+node dist/cli/main.js db migrate
+node dist/cli/main.js tenants sync
+node dist/cli/main.js seed scripts/demo-seed.yaml
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo
+  echo "stopping pecflow…"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait "${pids[@]}" 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+node dist/cli/main.js local-mail &
+pids+=($!)
+node dist/main.js all &
+pids+=($!)
+
+for _ in $(seq 1 120); do
+  if curl -fsS "http://127.0.0.1:${PORT}/health/ready" >/dev/null 2>&1; then break; fi
+  kill -0 "${pids[1]}" 2>/dev/null || { echo "pecflow did not start: see the messages above" >&2; exit 1; }
+  sleep 0.5
+done
+
+cat <<TXT
+
+  pecflow is running.
+
+    Comune di Demo   http://demo.${BASE_DOMAIN}:${PORT}
+    Acme S.p.A.      http://acme.${BASE_DOMAIN}:${PORT}
+    API docs         http://demo.${BASE_DOMAIN}:${PORT}/api/docs
+
+  Demo users (password: pecflow-demo)
+    demo: admin@demo.test  manager@demo.test  operator@demo.test  user@demo.test
+    acme: admin@acme.test
+
+  Their mail (e.g. password-reset links) lands in the local Dovecot:
+    IMAP 127.0.0.1:${DOVECOT_IMAP_PORT:-10143}, user = the address, password = pecflow-demo
+
+  Ctrl+C stops everything.
+TXT
+wait -n "${pids[@]}"

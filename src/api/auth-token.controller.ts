@@ -1,0 +1,57 @@
+import { Body, Controller, Delete, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { BearerGuard } from '../identity/auth.guards.js';
+import { Authenticator } from '../identity/authenticator.js';
+import { SessionService } from '../identity/session.service.js';
+import { ProblemException } from './problem.js';
+import { problemSchema } from './problem.schema.js';
+import { openApiSchema, parseBody } from './zod-body.js';
+
+const tokenRequest = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) });
+const tokenResponse = z.object({ accessToken: z.string(), expiresIn: z.number().int().describe('seconds') });
+
+@ApiTags('auth')
+@Controller('api/v1/auth')
+export class AuthTokenController {
+  constructor(
+    private readonly authenticator: Authenticator,
+    private readonly sessions: SessionService,
+  ) {}
+
+  @Post('token')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Exchange a user's e-mail and password for a bearer token on this workspace's host" })
+  @ApiBody({ schema: openApiSchema(tokenRequest) })
+  @ApiResponse({ status: 200, schema: openApiSchema(tokenResponse) })
+  @ApiResponse({ status: 401, description: 'Wrong e-mail or password', schema: problemSchema })
+  @ApiResponse({ status: 429, description: 'Too many failures: locked for a while', schema: problemSchema })
+  async issue(@Req() req: Request, @Body() body: unknown): Promise<z.infer<typeof tokenResponse>> {
+    const { email, password } = parseBody(tokenRequest, body);
+    const result = await this.authenticator.authenticate(email, password, req.ip ?? 'unknown');
+    switch (result.outcome) {
+      case 'invalid':
+        throw new ProblemException(401, 'invalid-credentials');
+      case 'locked':
+        throw new ProblemException(429, 'login-locked', undefined, { retryAfterSeconds: result.retryAfterSeconds });
+      case 'blocked':
+        throw new ProblemException(403, 'account-blocked');
+      case 'ok': {
+        const { token, expiresInSeconds } = await this.sessions.open(result.user, 'api');
+        return { accessToken: token, expiresIn: expiresInSeconds };
+      }
+    }
+  }
+
+  @Delete('token')
+  @HttpCode(204)
+  @UseGuards(BearerGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Revoke the bearer token used for this request' })
+  @ApiResponse({ status: 204 })
+  @ApiResponse({ status: 401, schema: problemSchema })
+  async revoke(@Req() req: Request): Promise<void> {
+    await this.sessions.revoke(req.session!.id);
+  }
+}

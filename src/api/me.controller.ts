@@ -1,0 +1,40 @@
+import { Controller, Get, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { AllowBeforePasswordChange, BearerGuard } from '../identity/auth.guards.js';
+import { BASIC_ROLES } from '../identity/user.entity.js';
+import { problemSchema } from './problem.schema.js';
+import { openApiSchema } from './zod-body.js';
+
+const meResponse = z.object({
+  email: z.string(),
+  displayName: z.string(),
+  tenant: z.string().describe('workspace slug'),
+  roles: z.array(z.enum(BASIC_ROLES)),
+  locale: z.enum(['it', 'en']),
+  mustChangePassword: z.boolean(),
+});
+
+@ApiTags('me')
+@ApiBearerAuth()
+@Controller('api/v1/me')
+@UseGuards(BearerGuard)
+export class MeController {
+  @Get()
+  @AllowBeforePasswordChange()
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiResponse({ status: 200, schema: openApiSchema(meResponse) })
+  @ApiResponse({ status: 401, schema: problemSchema })
+  me(@Req() req: Request): z.infer<typeof meResponse> {
+    const user = req.user!;
+    return {
+      email: user.email,
+      displayName: user.displayName,
+      tenant: req.tenant!.slug,
+      roles: user.roles,
+      locale: user.locale ?? req.locale!,
+      mustChangePassword: user.mustChangePassword,
+    };
+  }
+}

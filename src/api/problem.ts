@@ -1,0 +1,42 @@
+import { HttpException } from '@nestjs/common';
+import type { MessageKey } from '../i18n/translate.js';
+
+/** The stable problem types pecflow answers with; each has a translated title `problem.<type>`. */
+export type ProblemType =
+  | 'unknown-tenant'
+  | 'not-found'
+  | 'unauthorized'
+  | 'invalid-credentials'
+  | 'login-locked'
+  | 'account-blocked'
+  | 'forbidden'
+  | 'csrf'
+  | 'validation'
+  | 'password-change-required'
+  | 'internal'
+  | 'unavailable';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An error with an RFC 9457 problem body: a stable type, a translated title and optional details. */
+export class ProblemException extends HttpException {
+  constructor(
+    status: number,
+    readonly problemType: ProblemType,
+    readonly detail?: string,
+    readonly extras: { errors?: FieldError[]; retryAfterSeconds?: number } = {},
+  ) {
+    super(problemType, status);
+  }
+}
+
+export function problemTitleKey(type: ProblemType): MessageKey {
+  return `problem.${type}`;
+}
+
+export function problemTypeUri(type: ProblemType): string {
+  return `urn:pecflow:problem:${type}`;
+}

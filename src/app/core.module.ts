@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '../config/config.module.js';
+import { DbModule } from '../db/db.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { MailModule } from '../mail/mail.module.js';
+import { QueueModule } from '../queue/queue.module.js';
+import { TenancyModule } from '../tenancy/tenancy.module.js';
+
+/** What both roles need: configuration, database, queues, tenants, identity, mail. */
+@Module({
+  imports: [ConfigModule, DbModule, QueueModule, MailModule, TenancyModule, IdentityModule],
+  exports: [ConfigModule, DbModule, QueueModule, MailModule, TenancyModule, IdentityModule],
+})
+export class CoreModule {}

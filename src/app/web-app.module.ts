@@ -1,0 +1,17 @@
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { ApiModule } from '../api/api.module.js';
+import { HealthModule } from '../health/health.module.js';
+import { TenantResolverMiddleware } from '../tenancy/tenant-resolver.middleware.js';
+import { PageContextMiddleware } from '../web/page-context.middleware.js';
+import { WebModule } from '../web/web.module.js';
+import { CoreModule } from './core.module.js';
+
+/** The web role: pages, the JSON API and health checks. */
+@Module({ imports: [CoreModule, HealthModule, ApiModule, WebModule] })
+export class WebAppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // Health and static files answer on any host; everything else belongs to a tenant.
+    consumer.apply(TenantResolverMiddleware).exclude('health/{*path}', 'static/{*path}').forRoutes('{*path}');
+    consumer.apply(PageContextMiddleware).exclude('health/{*path}', 'static/{*path}', 'api/{*path}', 'theme/{*path}').forRoutes('{*path}');
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { readFile } from 'node:fs/promises';
+import { DataSource } from 'typeorm';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { TenantContext } from '../db/tenant-context.js';
+import { PasswordHasher } from '../identity/password-hasher.js';
+import { BASIC_ROLES } from '../identity/user.entity.js';
+import { UserRepository } from '../identity/user.repository.js';
+import { LocalMailboxes } from '../local-mail/local-mailboxes.js';
+import { Tenant } from '../tenancy/tenant.entity.js';
+
+const seedSchema = z.strictObject({
+  password: z.string().min(1),
+  mustChangePassword: z.boolean().default(false),
+  tenants: z.record(
+    z.string(),
+    z.array(z.strictObject({ email: z.email(), name: z.string().min(1), roles: z.array(z.enum(BASIC_ROLES)).min(1) })),
+  ),
+});
+
+export interface ProvisionedUser {
+  tenant: string;
+  email: string;
+  created: boolean;
+}
+
+/**
+ * Creates the users a seed file lists (the demo's) and a local mailbox for each, so that mail to
+ * them (password resets) lands in Dovecot. Users that exist are left as they are.
+ */
+@Injectable()
+export class UserProvisioner {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: UserRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly mailboxes: LocalMailboxes,
+  ) {}
+
+  async seed(file: string): Promise<ProvisionedUser[]> {
+    const seed = seedSchema.parse(parse(await readFile(file, 'utf8')));
+    const passwordHash = await this.hasher.hash(seed.password);
+    const results: ProvisionedUser[] = [];
+    for (const [slug, people] of Object.entries(seed.tenants)) {
+      const tenant = await this.dataSource.getRepository(Tenant).findOneBy({ slug });
+      if (!tenant) throw new Error(`seed: tenant "${slug}" does not exist (is tenants/${slug}.yaml there and synced?)`);
+      await TenantContext.run({ tenantId: tenant.id, slug }, async () => {
+        for (const person of people) {
+          const email = person.email.toLowerCase();
+          const exists = (await this.users.findByEmail(email)) !== null;
+          if (!exists) {
+            await this.users.insert({
+              email,
+              displayName: person.name,
+              roles: person.roles,
+              passwordHash,
+              mustChangePassword: seed.mustChangePassword,
+            });
+          }
+          await this.mailboxes.ensure(email, seed.password);
+          results.push({ tenant: slug, email, created: !exists });
+        }
+      });
+    }
+    return results;
+  }
+}

@@ -1,0 +1,39 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { TenantOwned } from '../db/tenant-scoped.repository.js';
+
+/** `web` sessions ride on a cookie; `api` sessions are bearer tokens for API clients and the mobile app. */
+export type SessionKind = 'web' | 'api';
+
+/**
+ * A signed-in session, kept server-side so it can be revoked at once (sign-out, block, force sign-out).
+ * Only the SHA-256 of the secret handed to the client is stored.
+ */
+@Entity({ name: 'sessions' })
+export class Session implements TenantOwned {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @Column({ type: 'text' })
+  kind!: SessionKind;
+
+  @Column({ name: 'token_hash', type: 'bytea', unique: true })
+  tokenHash!: Buffer;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'last_seen_at', type: 'timestamptz' })
+  lastSeenAt!: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+}

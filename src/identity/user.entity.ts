@@ -1,0 +1,46 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { TenantOwned } from '../db/tenant-scoped.repository.js';
+
+export const BASIC_ROLES = ['admin', 'manager', 'operator', 'user'] as const;
+export type BasicRole = (typeof BASIC_ROLES)[number];
+
+@Entity({ name: 'users' })
+@Index('users_tenant_email', ['tenantId', 'email'], { unique: true })
+export class User implements TenantOwned {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  /** Stored lower case: e-mail is unique within a tenant, regardless of case. */
+  @Column({ type: 'text' })
+  email!: string;
+
+  @Column({ name: 'display_name', type: 'text' })
+  displayName!: string;
+
+  @Column({ name: 'password_hash', type: 'text', nullable: true })
+  passwordHash!: string | null;
+
+  @Column({ type: 'text', array: true, default: () => "'{user}'" })
+  roles!: BasicRole[];
+
+  @Column({ type: 'text', nullable: true })
+  locale!: 'it' | 'en' | null;
+
+  @Column({ name: 'must_change_password', type: 'boolean', default: true })
+  mustChangePassword!: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  blocked!: boolean;
+
+  @Column({ name: 'password_changed_at', type: 'timestamptz', nullable: true })
+  passwordChangedAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

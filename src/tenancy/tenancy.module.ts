@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TenantResolver } from './tenant-resolver.js';
+import { TenantResolverMiddleware } from './tenant-resolver.middleware.js';
+import { TenantSyncService } from './tenant-sync.service.js';
+import { ThemeCatalogue } from './theme-catalogue.js';
+import { ThemeController } from './theme.controller.js';
+
+@Module({
+  controllers: [ThemeController],
+  providers: [TenantResolver, TenantResolverMiddleware, TenantSyncService, ThemeCatalogue],
+  exports: [TenantResolver, TenantResolverMiddleware, TenantSyncService, ThemeCatalogue],
+})
+export class TenancyModule {}

@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config.module.js';
+import { readTenantFiles } from './tenant-file.js';
+import { Tenant } from './tenant.entity.js';
+import { ThemeCatalogue } from './theme-catalogue.js';
+
+export interface SyncReport {
+  created: string[];
+  updated: string[];
+  disabled: string[];
+}
+
+/**
+ * Makes the tenants table match tenants/*.yaml. A tenant whose file disappeared is disabled, not
+ * deleted: its data stays until someone decides otherwise.
+ */
+@Injectable()
+export class TenantSyncService {
+  private readonly logger = new Logger(TenantSyncService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly themes: ThemeCatalogue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async sync(): Promise<SyncReport> {
+    const definitions = await readTenantFiles(path.resolve(this.config.TENANTS_DIR));
+    for (const definition of definitions) await this.themes.get(definition.theme);
+    const report: SyncReport = { created: [], updated: [], disabled: [] };
+    await this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(Tenant);
+      const existing = new Map((await repository.find()).map((tenant) => [tenant.slug, tenant]));
+      for (const definition of definitions) {
+        const values = {
+          slug: definition.slug,
+          name: definition.name,
+          domains: definition.domains,
+          theme: definition.theme,
+          defaultLocale: definition.locale,
+          solutions: definition.solutions,
+          enabled: definition.enabled,
+        };
+        // An upsert, so replicas starting together cannot trip over each other's insert.
+        await repository.upsert(values, ['slug']);
+        (existing.has(definition.slug) ? report.updated : report.created).push(definition.slug);
+        existing.delete(definition.slug);
+      }
+      for (const orphan of existing.values()) {
+        if (!orphan.enabled) continue;
+        await repository.update({ id: orphan.id }, { enabled: false });
+        report.disabled.push(orphan.slug);
+      }
+    });
+    this.logger.log(`tenants synced: ${JSON.stringify(report)}`);
+    return report;
+  }
+}

@@ -1,0 +1,20 @@
+import type { Tenant } from '../tenancy/tenant.entity.js';
+import type { User } from '../identity/user.entity.js';
+import type { Session } from '../identity/session.entity.js';
+import type { Locale } from '../i18n/locale.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by TenantResolverMiddleware on every tenant route. */
+      tenant?: Tenant;
+      /** Set by the authentication guards once a session or bearer token is valid. */
+      user?: User;
+      session?: Session;
+      /** The language pages and problems are rendered in. */
+      locale?: Locale;
+    }
+  }
+}
+
+export {};

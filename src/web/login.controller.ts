@@ -1,0 +1,80 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { APP_CONFIG, type AppConfig } from '../config/config.module.js';
+import { Authenticator } from '../identity/authenticator.js';
+import { SessionService } from '../identity/session.service.js';
+import { isLocale } from '../i18n/locale.js';
+import { translate } from '../i18n/translate.js';
+import { LOCALE_COOKIE, SESSION_COOKIE, cookieOptions } from './cookies.js';
+import { parseForm, safeNext } from './form.js';
+
+const loginForm = z.object({
+  email: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(1024),
+  next: z.string().optional(),
+});
+const languageForm = z.object({ locale: z.string(), back: z.string().optional() });
+
+@ApiExcludeController()
+@Controller()
+export class LoginController {
+  constructor(
+    private readonly authenticator: Authenticator,
+    private readonly sessions: SessionService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('login')
+  page(@Req() req: Request, @Res() res: Response, @Query('next') next?: string, @Query('signedOut') signedOut?: string): void {
+    if (req.user) return res.redirect(303, safeNext(next));
+    const notice = signedOut ? translate(req.locale!, 'login.signedOut') : undefined;
+    res.render('login', { title: translate(req.locale!, 'login.title'), bodyClass: 'auth', next, notice });
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  async login(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
+    const locale = req.locale!;
+    const form = parseForm(loginForm, body);
+    const email = form.ok ? form.data.email : '';
+    const again = (status: number, error: string): void =>
+      res.status(status).render('login', { title: translate(locale, 'login.title'), bodyClass: 'auth', email, errors: [error] });
+    if (!form.ok) return again(400, translate(locale, 'login.invalid'));
+    const result = await this.authenticator.authenticate(form.data.email, form.data.password, req.ip ?? 'unknown');
+    switch (result.outcome) {
+      case 'invalid':
+        return again(401, translate(locale, 'login.invalid'));
+      case 'locked':
+        res.setHeader('Retry-After', String(result.retryAfterSeconds));
+        return again(429, translate(locale, 'login.locked', { minutes: Math.ceil(result.retryAfterSeconds / 60) }));
+      case 'blocked':
+        return again(403, translate(locale, 'login.blocked'));
+      case 'ok': {
+        // A new session token at every sign-in: a token planted before sign-in is worth nothing.
+        if (req.session) await this.sessions.revoke(req.session.id);
+        const { token, expiresInSeconds } = await this.sessions.open(result.user, 'web');
+        res.cookie(SESSION_COOKIE, token, cookieOptions(this.config, expiresInSeconds * 1000));
+        return res.redirect(303, result.user.mustChangePassword ? '/password/change' : safeNext(form.data.next));
+      }
+    }
+  }
+
+  @Post('logout')
+  async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
+    if (req.session) await this.sessions.revoke(req.session.id);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/login?signedOut=1');
+  }
+
+  /** Language switch for visitors (sign-in pages); signed-in users set theirs in the profile. */
+  @Post('language')
+  @HttpCode(303)
+  language(@Res() res: Response, @Body() body: unknown): void {
+    const form = parseForm(languageForm, body);
+    if (form.ok && isLocale(form.data.locale))
+      res.cookie(LOCALE_COOKIE, form.data.locale, { ...cookieOptions(this.config, 365 * 86_400_000), httpOnly: false });
+    res.redirect(303, safeNext(form.ok ? form.data.back : undefined));
+  }
+}

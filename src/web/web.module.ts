@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { IdentityModule } from '../identity/identity.module.js';
+import { TenancyModule } from '../tenancy/tenancy.module.js';
+import { Csrf, CsrfGuard } from './csrf.js';
+import { DesktopController } from './desktop.controller.js';
+import { LoginController } from './login.controller.js';
+import { PageContextMiddleware } from './page-context.middleware.js';
+import { PasswordController } from './password.controller.js';
+
+@Module({
+  imports: [IdentityModule, TenancyModule],
+  controllers: [LoginController, PasswordController, DesktopController],
+  providers: [Csrf, PageContextMiddleware, { provide: APP_GUARD, useClass: CsrfGuard }],
+  exports: [PageContextMiddleware, Csrf],
+})
+export class WebModule {}

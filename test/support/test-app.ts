@@ -1,0 +1,73 @@
+import type { AddressInfo } from 'node:net';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DataSource } from 'typeorm';
+import { PinoLogger } from '../../src/app/logger.js';
+import { configureWebApp } from '../../src/app/web-app.js';
+import { WebAppModule } from '../../src/app/web-app.module.js';
+import { TenantContext } from '../../src/db/tenant-context.js';
+import { PasswordHasher } from '../../src/identity/password-hasher.js';
+import type { BasicRole } from '../../src/identity/user.entity.js';
+import { User } from '../../src/identity/user.entity.js';
+import { Tenant } from '../../src/tenancy/tenant.entity.js';
+import { JobWorker } from '../../src/queue/job-worker.js';
+import { TenantSyncService } from '../../src/tenancy/tenant-sync.service.js';
+import { ensureMigrated } from './migrate.js';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  port: number;
+  /** http://<slug>.localhost:<port> — Chromium and Node resolve *.localhost to loopback. */
+  origin(slug: string): string;
+  close(): Promise<void>;
+}
+
+/** The real web application (same module and Express setup as `main.ts`) on a free port. */
+export async function startTestApp(): Promise<TestApp> {
+  await ensureMigrated();
+  const logger = new PinoLogger(process.env.LOG_LEVEL ?? 'warn');
+  const app = await NestFactory.create<NestExpressApplication>(WebAppModule, { logger });
+  configureWebApp(app, logger);
+  await app.get(TenantSyncService).sync();
+  // The `all` role, as in the demo: queued work (mail, housekeeping) runs in the same process.
+  app.get(JobWorker).start();
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  return { app, port, origin: (slug) => `http://${slug}.localhost:${port}`, close: () => app.close() };
+}
+
+export interface TestUserSpec {
+  email?: string;
+  password?: string;
+  roles?: BasicRole[];
+  mustChangePassword?: boolean;
+  blocked?: boolean;
+  displayName?: string;
+}
+
+let counter = 0;
+
+/** Creates a user directly in the database of the running app, inside the tenant's scope. */
+export async function createUser(
+  app: NestExpressApplication,
+  tenantSlug: string,
+  spec: TestUserSpec = {},
+): Promise<User & { password: string }> {
+  const dataSource = app.get(DataSource);
+  const tenant = await dataSource.getRepository(Tenant).findOneByOrFail({ slug: tenantSlug });
+  const password = spec.password ?? 'una passphrase di prova';
+  counter += 1;
+  const email = (spec.email ?? `user${counter}-${Date.now().toString(36)}@${tenantSlug}.test`).toLowerCase();
+  const user = await TenantContext.run({ tenantId: tenant.id, slug: tenant.slug }, async () =>
+    dataSource.getRepository(User).save({
+      tenantId: tenant.id,
+      email,
+      displayName: spec.displayName ?? `Utente ${counter}`,
+      passwordHash: await app.get(PasswordHasher).hash(password),
+      roles: spec.roles ?? ['user'],
+      mustChangePassword: spec.mustChangePassword ?? false,
+      blocked: spec.blocked ?? false,
+    }),
+  );
+  return Object.assign(user, { password });
+}
