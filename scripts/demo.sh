@@ -6,7 +6,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PORT=${PORT:-3000}
 BASE_DOMAIN=${BASE_DOMAIN:-localhost}
-export PORT BASE_DOMAIN
+# Warnings and errors only, so the URLs and credentials below stay readable; LOG_LEVEL=info for more.
+LOG_LEVEL=${LOG_LEVEL:-warn}
+export PORT BASE_DOMAIN LOG_LEVEL
 
 bash scripts/services.sh
 npm run build --silent

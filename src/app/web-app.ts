@@ -22,13 +22,15 @@ export function configureWebApp(app: NestExpressApplication, logger: PinoLogger)
   app.use(
     pinoHttp({
       logger: logger.pino,
-      // Paths only: query strings can hold reset tokens.
+      // Paths only (query strings can hold reset tokens) and no headers (cookies, bearer tokens).
       serializers: {
-        req: (req: { method: string; url: string; headers: Record<string, string> }) => ({
+        req: (req: { id: unknown; method: string; url: string; headers: Record<string, string> }) => ({
+          id: req.id,
           method: req.method,
           path: req.url.split('?')[0],
           host: req.headers.host,
         }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       autoLogging: { ignore: (req) => req.url?.startsWith('/health') === true || req.url?.startsWith('/static') === true },
     }),
@@ -63,7 +65,7 @@ export function configureWebApp(app: NestExpressApplication, logger: PinoLogger)
     new DocumentBuilder()
       .setTitle('pecflow API')
       .setDescription(
-        "REST API v1 of a pecflow workspace. Call it on the workspace's own host (https://<slug>.<base-domain>). Errors are RFC 9457 problem+json with a translated title.",
+        "REST API v1 of a pecflow workspace. Call it on the workspace's own host (https://{slug}.{base-domain}). Errors are RFC 9457 problem+json with a translated title.",
       )
       .setVersion('1')
       .addBearerAuth()

@@ -48,7 +48,7 @@ export const en: Record<MessageKey, string> = {
     'Hello {name},\n\nwe received a request to reset the password of your account on {tenant}.\nOpen this link within {minutes} minutes to choose a new password:\n\n{link}\n\nIf you did not ask for this, ignore this message: your password stays as it is.',
   'back.login': 'Back to sign-in',
   'desktop.title': 'Desktop',
-  'desktop.welcome': 'Welcome, {name}',
+  'desktop.welcome': 'Hello, {name}',
   'desktop.intro': 'Choose a work area.',
   'area.profile': 'My profile',
   'area.profile.hint': 'Password and language',

@@ -47,7 +47,7 @@ export const it = {
     'Buongiorno {name},\n\nabbiamo ricevuto una richiesta di reimpostazione della password per il tuo account su {tenant}.\nApri questo collegamento entro {minutes} minuti per scegliere una nuova password:\n\n{link}\n\nSe non hai fatto tu la richiesta, ignora questo messaggio: la password resta invariata.',
   'back.login': 'Torna all’accesso',
   'desktop.title': 'Scrivania',
-  'desktop.welcome': 'Benvenuto, {name}',
+  'desktop.welcome': 'Ciao, {name}',
   'desktop.intro': 'Scegli un’area di lavoro.',
   'area.profile': 'Il mio profilo',
   'area.profile.hint': 'Password e lingua',

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 // Code passed to page.evaluate runs in the browser, hence the DOM types.
 import type { Browser } from 'playwright-core';
+import { accessibilityViolations } from '../support/accessibility.js';
 import { launchBrowser } from '../support/browser.js';
 import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -44,7 +45,7 @@ describe('signing in with a browser', () => {
     await page.getByRole('button', { name: 'Salva la nuova password' }).click();
 
     await page.waitForURL(`${t.origin('demo')}/?passwordChanged=1`);
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Benvenuto, Paola Prova');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Ciao, Paola Prova');
     const tiles = await page.locator('.tile .tile-label').allTextContents();
     expect(tiles).toEqual(['Il mio profilo', 'Utenti', 'API']);
 
@@ -96,6 +97,48 @@ describe('signing in with a browser', () => {
     expect(demo.font).not.toBe(acme.font);
     expect(demo.background).toContain('login-background.svg');
     expect(demo.logo).not.toBe(acme.logo);
+    await context.close();
+  });
+
+  it('meets WCAG 2.1 AA on the sign-in, desktop, profile and error pages of both themes', async () => {
+    const admin = await createUser(t.app, 'acme', { roles: ['admin'] });
+    for (const [slug, email, password] of [
+      ['demo', (await createUser(t.app, 'demo', { roles: ['admin'] })).email, 'una passphrase di prova'],
+      ['acme', admin.email, admin.password],
+    ] as const) {
+      const context = await browser.newContext({ locale: 'it-IT' });
+      const page = await context.newPage();
+      await page.goto(`${t.origin(slug)}/login`);
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await page.getByLabel('Indirizzo e-mail').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill('sbagliata per vedere l’errore');
+      await page.getByRole('button', { name: 'Accedi' }).click();
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByRole('button', { name: 'Accedi' }).click();
+      await page.waitForURL(`${t.origin(slug)}/`);
+      for (const path of ['/', '/profile', '/admin/users', '/password/change', '/nessuna-pagina']) {
+        await page.goto(`${t.origin(slug)}${path}`);
+        expect({ path, violations: await accessibilityViolations(page) }).toEqual({ path, violations: [] });
+      }
+      await context.close();
+    }
+  });
+
+  it('can be used with the keyboard alone', async () => {
+    const user = await createUser(t.app, 'demo');
+    const context = await browser.newContext({ locale: 'it-IT' });
+    const page = await context.newPage();
+    await page.goto(`${t.origin('demo')}/login`);
+    await page.keyboard.type(user.email); // the e-mail field has the focus on arrival
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(user.password);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Accedi');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${t.origin('demo')}/`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Vai al contenuto');
     await context.close();
   });
 });

@@ -14,7 +14,7 @@ function requireBuild(): void {
 }
 
 /** Starts `node dist/main.js <role>` and resolves with its URL once it says it is listening. */
-function startRole(role: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
+function startRole(role: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, [MAIN, role], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: 'pipe',
@@ -27,7 +27,7 @@ function startRole(role: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: 
       const url = /listening on (http:\/\/[^"\s]+)/.exec(output)?.[1];
       if (url) {
         clearTimeout(timer);
-        resolve({ child, url: url.replace('[::1]', '127.0.0.1') });
+        resolve({ child, url: url.replace('[::1]', '127.0.0.1'), output: () => output });
       }
     });
     child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
@@ -44,12 +44,20 @@ describe('process roles and the command line (built dist/)', () => {
     await ensureMigrated();
   });
 
-  it('starts `all`, answers health checks, and stops cleanly on SIGTERM', async () => {
-    const { child, url } = await startRole('all');
+  it('starts `all`, answers health checks, keeps secrets out of its logs, and stops cleanly on SIGTERM', async () => {
+    const { child, url, output } = await startRole('all');
     const ready = await fetch(`${url}/health/ready`);
     expect(ready.status).toBe(200);
     const login = await request(url).get('/login').set('Host', 'demo.localhost');
     expect(login.status).toBe(200);
+    const user = { email: `log-${Date.now()}@demo.test`, password: 'segreto da non loggare' };
+    const token = await request(url).post('/api/v1/auth/token').set('Host', 'demo.localhost').send(user);
+    expect(token.status).toBe(401);
+    const csrfCookie = /pf_csrf=([^;]+)/.exec(String(login.headers['set-cookie']))![1]!;
+    await request(url).get('/password/reset?token=un-token-segreto').set('Host', 'demo.localhost');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(output()).toContain('"path":"/password/reset"');
+    for (const secret of [user.password, 'un-token-segreto', csrfCookie, 'set-cookie']) expect(output()).not.toContain(secret);
     child.kill('SIGTERM');
     expect(await exitOf(child)).toBe(0);
   });
