@@ -32,7 +32,7 @@ node dist/main.js all &
 pids+=($!)
 
 for _ in $(seq 1 120); do
-  if curl -fsS "http://127.0.0.1:${PORT}/health/ready" >/dev/null 2>&1; then break; fi
+  if node -e "fetch('http://127.0.0.1:${PORT}/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then break; fi
   kill -0 "${pids[1]}" 2>/dev/null || { echo "pecflow did not start: see the messages above" >&2; exit 1; }
   sleep 0.5
 done

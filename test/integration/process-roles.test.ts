@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import request from 'supertest';
 import { ensureMigrated } from '../support/migrate.js';
 
@@ -84,7 +85,7 @@ describe('process roles and the command line (built dist/)', () => {
     expect(role.stderr).toContain('web|worker|all');
   });
 
-  it('creates and migrates a database with `pecflow db migrate`, syncs tenant files with `pecflow tenants sync`, and refuses a broken one by name', () => {
+  it('creates and migrates a database with `pecflow db migrate`, syncs tenant files with `pecflow tenants sync`, and refuses a broken one by name', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pecflow-tenants-'));
     // A database of its own: disabling tenants must not disturb the tests running beside this one.
     const url = new URL(process.env.DATABASE_URL!);
@@ -120,7 +121,10 @@ describe('process roles and the command line (built dist/)', () => {
       expect(restored.stdout).toMatch(/updated: .*acme/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      spawnSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-c', `DROP DATABASE IF EXISTS ${url.pathname.slice(1)} WITH (FORCE)`]);
+      const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${url.pathname.slice(1)} WITH (FORCE)`);
+      await admin.end();
     }
   });
 });
