@@ -25,6 +25,7 @@ const common = {
 export default {
   // Project configs cannot set it: real servers and a real browser need more than the 5 s default.
   testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.mjs'],
   // One fresh database and Redis prefix per run, dropped at the end (test/support/global-*.mjs).
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',

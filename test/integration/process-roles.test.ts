@@ -63,6 +63,36 @@ describe('process roles and the command line (built dist/)', () => {
     expect(await exitOf(child)).toBe(0);
   });
 
+  it('runs the worker role alone and stops it cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [MAIN, 'worker'], { env: { ...process.env, LOG_LEVEL: 'info' }, stdio: 'pipe' });
+    await new Promise<void>((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 20_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('worker listening on queue mail')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGTERM');
+    expect(await exitOf(child)).toBe(0);
+  });
+
+  it('marks cookies Secure and sends HSTS when served over HTTPS', async () => {
+    const { child, url } = await startRole('web', { PUBLIC_SCHEME: 'https' });
+    const page = await request(url).get('/login').set('Host', 'demo.localhost');
+    expect(String(page.headers['set-cookie'])).toMatch(/pf_csrf=[^;]+;.*Secure/);
+    expect(page.headers['strict-transport-security']).toMatch(/max-age=/);
+    const plain = await startRole('web');
+    expect((await request(plain.url).get('/login').set('Host', 'demo.localhost')).headers['strict-transport-security']).toBeUndefined();
+    for (const c of [child, plain.child]) {
+      c.kill('SIGTERM');
+      await exitOf(c);
+    }
+  });
+
   it('says 503 and names the failing part when Redis is unreachable', async () => {
     const { child, url } = await startRole('web', { REDIS_URL: 'redis://127.0.0.1:1' });
     const ready = await fetch(`${url}/health/ready`);
