@@ -2,6 +2,7 @@ import { Body, Controller, Delete, HttpCode, Post, Req, UseGuards } from '@nestj
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
+import { SignInAudit } from '../audit/sign-in-audit.js';
 import { BearerGuard } from '../identity/auth.guards.js';
 import { Authenticator } from '../identity/authenticator.js';
 import { SessionService } from '../identity/session.service.js';
@@ -18,6 +19,7 @@ export class AuthTokenController {
   constructor(
     private readonly authenticator: Authenticator,
     private readonly sessions: SessionService,
+    private readonly audit: SignInAudit,
   ) {}
 
   @Post('token')
@@ -30,6 +32,7 @@ export class AuthTokenController {
   async issue(@Req() req: Request, @Body() body: unknown): Promise<z.infer<typeof tokenResponse>> {
     const { email, password } = parseBody(tokenRequest, body);
     const result = await this.authenticator.authenticate(email, password, req.ip ?? 'unknown');
+    await this.audit.outcome(result, email, req.ip ?? 'unknown', 'api');
     switch (result.outcome) {
       case 'invalid':
         throw new ProblemException(401, 'invalid-credentials');

@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import type { Request } from 'express';
 import { z } from 'zod';
 import { AllowBeforePasswordChange, BearerGuard } from '../identity/auth.guards.js';
-import { BASIC_ROLES } from '../identity/user.entity.js';
 import { problemSchema } from './problem.schema.js';
 import { openApiSchema } from './zod-body.js';
 
@@ -11,7 +10,8 @@ const meResponse = z.object({
   email: z.string(),
   displayName: z.string(),
   tenant: z.string().describe('workspace slug'),
-  roles: z.array(z.enum(BASIC_ROLES)),
+  roles: z.array(z.string()).describe('role keys held in any office'),
+  grants: z.array(z.object({ role: z.string(), officeId: z.string().nullable() })),
   locale: z.enum(['it', 'en']),
   mustChangePassword: z.boolean(),
 });
@@ -32,7 +32,8 @@ export class MeController {
       email: user.email,
       displayName: user.displayName,
       tenant: req.tenant!.slug,
-      roles: user.roles,
+      roles: req.principal!.roles,
+      grants: req.principal!.grants,
       locale: user.locale ?? req.locale!,
       mustChangePassword: user.mustChangePassword,
     };

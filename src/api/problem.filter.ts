@@ -14,6 +14,8 @@ function typeForStatus(status: number): ProblemType {
       return 'unauthorized';
     case 403:
       return 'forbidden';
+    case 409:
+      return 'conflict';
     case 404:
       return 'not-found';
     case 503:

@@ -12,6 +12,7 @@ export type ProblemType =
   | 'forbidden'
   | 'csrf'
   | 'validation'
+  | 'conflict'
   | 'password-change-required'
   | 'internal'
   | 'unavailable';

@@ -1,4 +1,5 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { AdministrationModule } from '../administration/administration.module.js';
 import { ApiModule } from '../api/api.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { TenantResolverMiddleware } from '../tenancy/tenant-resolver.middleware.js';
@@ -7,7 +8,7 @@ import { WebModule } from '../web/web.module.js';
 import { CoreModule } from './core.module.js';
 
 /** The web role: pages, the JSON API and health checks. */
-@Module({ imports: [CoreModule, HealthModule, ApiModule, WebModule] })
+@Module({ imports: [CoreModule, HealthModule, ApiModule, WebModule, AdministrationModule] })
 export class WebAppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     // Health and static files answer on any host; everything else belongs to a tenant.

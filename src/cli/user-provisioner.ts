@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { TenantContext } from '../db/tenant-context.js';
 import { PasswordHasher } from '../identity/password-hasher.js';
-import { BASIC_ROLES } from '../identity/user.entity.js';
+import { OrganisationService } from '../access/organisation.service.js';
 import { UserRepository } from '../identity/user.repository.js';
 import { LocalMailboxes } from '../local-mail/local-mailboxes.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
@@ -15,7 +15,16 @@ const seedSchema = z.strictObject({
   mustChangePassword: z.boolean().default(false),
   tenants: z.record(
     z.string(),
-    z.array(z.strictObject({ email: z.email(), name: z.string().min(1), roles: z.array(z.enum(BASIC_ROLES)).min(1) })),
+    z.strictObject({
+      offices: z.array(z.string().min(1)).default([]),
+      users: z.array(
+        z.strictObject({
+          email: z.email(),
+          name: z.string().min(1),
+          grants: z.array(z.strictObject({ role: z.string(), office: z.string().nullable().default(null) })).min(1),
+        }),
+      ),
+    }),
   ),
 });
 
@@ -26,8 +35,8 @@ export interface ProvisionedUser {
 }
 
 /**
- * Creates the users a seed file lists (the demo's) and a local mailbox for each, so that mail to
- * them (password resets) lands in Dovecot. Users that exist are left as they are.
+ * Creates the offices and users a seed file lists (the demo's) and a local mailbox for each user,
+ * so that mail to them (password resets) lands in Dovecot. Users that exist are left as they are.
  */
 @Injectable()
 export class UserProvisioner {
@@ -36,27 +45,24 @@ export class UserProvisioner {
     private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
     private readonly mailboxes: LocalMailboxes,
+    private readonly organisation: OrganisationService,
   ) {}
 
   async seed(file: string): Promise<ProvisionedUser[]> {
     const seed = seedSchema.parse(parse(await readFile(file, 'utf8')));
     const passwordHash = await this.hasher.hash(seed.password);
     const results: ProvisionedUser[] = [];
-    for (const [slug, people] of Object.entries(seed.tenants)) {
+    for (const [slug, { offices, users: people }] of Object.entries(seed.tenants)) {
       const tenant = await this.dataSource.getRepository(Tenant).findOneBy({ slug });
       if (!tenant) throw new Error(`seed: tenant "${slug}" does not exist (is tenants/${slug}.yaml there and synced?)`);
       await TenantContext.run({ tenantId: tenant.id, slug }, async () => {
+        for (const office of offices) await this.organisation.ensureOfficePath(office);
         for (const person of people) {
           const email = person.email.toLowerCase();
           const exists = (await this.users.findByEmail(email)) !== null;
           if (!exists) {
-            await this.users.insert({
-              email,
-              displayName: person.name,
-              roles: person.roles,
-              passwordHash,
-              mustChangePassword: seed.mustChangePassword,
-            });
+            const user = await this.users.insert({ email, displayName: person.name, passwordHash, mustChangePassword: seed.mustChangePassword });
+            await this.organisation.replaceGrants(user.id, await this.organisation.resolve(person.grants));
           }
           await this.mailboxes.ensure(email, seed.password);
           results.push({ tenant: slug, email, created: !exists });

@@ -1,4 +1,21 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+
+/** A PEM value from the environment; `\\n` escapes are accepted, as one-line variables need them. */
+function pem(check: (value: string) => unknown, what: string) {
+  return z
+    .string()
+    .transform((value) => value.replace(/\\n/g, '\n').trim())
+    .refine((value) => {
+      try {
+        check(value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, `must be a PEM ${what}`)
+    .optional();
+}
 
 /**
  * Every environment variable pecflow reads, with its default for a development machine.
@@ -30,8 +47,12 @@ export const configSchema = z.object({
   DOVECOT_LMTP_PORT: z.coerce.number().int().positive().default(10024),
   TENANTS_DIR: z.string().min(1).default('tenants'),
   THEMES_DIR: z.string().min(1).default('themes'),
+  MODELS_DIR: z.string().min(1).default('models'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().positive().default(30),
+  /** The SAML service provider's signing pair, one per deployment: signs AuthnRequests and the LogoutRequests ADFS requires. */
+  SAML_SP_PRIVATE_KEY: pem(createPrivateKey, 'private key'),
+  SAML_SP_CERT: pem((value) => new X509Certificate(value), 'certificate'),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -2,6 +2,11 @@ import { Tenant } from '../tenancy/tenant.entity.js';
 import { User } from '../identity/user.entity.js';
 import { Session } from '../identity/session.entity.js';
 import { PasswordReset } from '../identity/password-reset.entity.js';
+import { Office } from '../access/office.entity.js';
+import { Role } from '../access/role.entity.js';
+import { Membership } from '../access/membership.entity.js';
+import { Group, GroupMember } from '../access/group.entity.js';
+import { ActivityEntry } from '../audit/activity-entry.entity.js';
 
 /** Every TypeORM entity; a module adds its own here when it adds a table. */
-export const entities = [Tenant, User, Session, PasswordReset];
+export const entities = [Tenant, User, Session, PasswordReset, Office, Role, Membership, Group, GroupMember, ActivityEntry];

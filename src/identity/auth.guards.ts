@@ -2,32 +2,59 @@ import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { ProblemException } from '../api/problem.js';
+import { OrganisationService } from '../access/organisation.service.js';
+import type { Principal } from '../access/principal.js';
+import { REQUIRED_ACCESS, type RequiredAccess } from '../access/require-access.js';
+import { Visibility } from '../access/visibility.js';
 import { REQUIRED_ROLES } from './roles.js';
 import { SessionService } from './session.service.js';
-import type { BasicRole, User } from './user.entity.js';
+import type { User } from './user.entity.js';
 
 /** Routes a user who must change the password may still reach. */
 const ALLOWED_BEFORE_PASSWORD_CHANGE = Symbol('ALLOWED_BEFORE_PASSWORD_CHANGE');
 export const AllowBeforePasswordChange = (): MethodDecorator & ClassDecorator => SetMetadata(ALLOWED_BEFORE_PASSWORD_CHANGE, true);
 
-function checkUser(user: User, context: ExecutionContext, reflector: Reflector): void {
+/**
+ * After authentication: the forced password change, then who the user is in the organisation
+ * (req.principal, read once per request) and the roles the route asks for.
+ */
+async function admit(
+  req: Request,
+  user: User,
+  context: ExecutionContext,
+  reflector: Reflector,
+  organisation: OrganisationService,
+  visibility: Visibility,
+): Promise<void> {
   const targets = [context.getHandler(), context.getClass()];
   if (user.mustChangePassword && !reflector.getAllAndOverride<boolean>(ALLOWED_BEFORE_PASSWORD_CHANGE, targets)) {
     throw new ProblemException(403, 'password-change-required');
   }
-  const roles = reflector.getAllAndOverride<BasicRole[] | undefined>(REQUIRED_ROLES, targets);
-  if (roles && !roles.some((role) => user.roles.includes(role))) throw new ProblemException(403, 'forbidden');
+  req.principal ??= await principalOf(user, organisation);
+  const roles = reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, targets);
+  if (roles && !roles.some((role) => req.principal!.roles.includes(role))) throw new ProblemException(403, 'forbidden');
+  const access = reflector.getAllAndOverride<RequiredAccess | undefined>(REQUIRED_ACCESS, targets);
+  if (access && !(await visibility.allows(req.principal, access.type, access.action))) throw new ProblemException(403, 'forbidden');
+}
+
+export async function principalOf(user: User, organisation: OrganisationService): Promise<Principal> {
+  const grants = await organisation.grantsOf(user.id);
+  return { userId: user.id, email: user.email, grants, roles: [...new Set(grants.map((g) => g.role))].sort() };
 }
 
 /** Pages: a signed-in web session is required (PageContextMiddleware has read the cookie). */
 @Injectable()
 export class SignedInGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly organisation: OrganisationService,
+    private readonly visibility: Visibility,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    const user = context.switchToHttp().getRequest<Request>().user;
-    if (!user) throw new ProblemException(401, 'unauthorized');
-    checkUser(user, context, this.reflector);
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<Request>();
+    if (!req.user) throw new ProblemException(401, 'unauthorized');
+    await admit(req, req.user, context, this.reflector, this.organisation, this.visibility);
     return true;
   }
 }
@@ -38,6 +65,8 @@ export class BearerGuard implements CanActivate {
   constructor(
     private readonly sessions: SessionService,
     private readonly reflector: Reflector,
+    private readonly organisation: OrganisationService,
+    private readonly visibility: Visibility,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -50,7 +79,7 @@ export class BearerGuard implements CanActivate {
     }
     req.user = signedIn.user;
     req.session = signedIn.session;
-    checkUser(signedIn.user, context, this.reflector);
+    await admit(req, signedIn.user, context, this.reflector, this.organisation, this.visibility);
     return true;
   }
 }

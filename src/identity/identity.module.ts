@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module.js';
 import { Authenticator } from './authenticator.js';
 import { BearerGuard, SignedInGuard } from './auth.guards.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -24,7 +25,8 @@ const exported = [
 ];
 
 @Module({
+  imports: [AccessModule],
   providers: [...exported, LoginThrottle, PasswordResetRepository, SessionRepository],
-  exports: exported,
+  exports: [...exported, AccessModule],
 })
 export class IdentityModule {}

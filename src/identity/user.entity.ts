@@ -1,9 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { TenantOwned } from '../db/tenant-scoped.repository.js';
 
-export const BASIC_ROLES = ['admin', 'manager', 'operator', 'user'] as const;
-export type BasicRole = (typeof BASIC_ROLES)[number];
-
 @Entity({ name: 'users' })
 @Index('users_tenant_email', ['tenantId', 'email'], { unique: true })
 export class User implements TenantOwned {
@@ -22,9 +19,6 @@ export class User implements TenantOwned {
 
   @Column({ name: 'password_hash', type: 'text', nullable: true })
   passwordHash!: string | null;
-
-  @Column({ type: 'text', array: true, default: () => "'{user}'" })
-  roles!: BasicRole[];
 
   @Column({ type: 'text', nullable: true })
   locale!: 'it' | 'en' | null;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module.js';
 import { TenantResolver } from './tenant-resolver.js';
 import { TenantResolverMiddleware } from './tenant-resolver.middleware.js';
 import { TenantSyncService } from './tenant-sync.service.js';
@@ -6,6 +7,7 @@ import { ThemeCatalogue } from './theme-catalogue.js';
 import { ThemeController } from './theme.controller.js';
 
 @Module({
+  imports: [AccessModule],
   controllers: [ThemeController],
   providers: [TenantResolver, TenantResolverMiddleware, TenantSyncService, ThemeCatalogue],
   exports: [TenantResolver, TenantResolverMiddleware, TenantSyncService, ThemeCatalogue],

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { resolveSsoSection, ssoSectionSchema, type TenantSso } from '../identity/saml/tenant-sso.js';
 
 const slugPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -13,10 +14,14 @@ export const tenantFileSchema = z.strictObject({
   locale: z.enum(['it', 'en']).default('it'),
   solutions: z.array(z.string().regex(slugPattern)).default([]),
   enabled: z.boolean().default(true),
+  /** Single sign-on with the organisation's ADFS (see README, "Single sign-on"). */
+  sso: ssoSectionSchema.optional(),
 });
 
-export interface TenantDefinition extends z.infer<typeof tenantFileSchema> {
+export interface TenantDefinition extends Omit<z.infer<typeof tenantFileSchema>, 'sso'> {
   slug: string;
+  /** The sso section with its IdP metadata read and checked; null when the file has none. */
+  sso: TenantSso | null;
 }
 
 export class TenantFileError extends Error {}
@@ -39,7 +44,13 @@ export async function readTenantFiles(directory: string): Promise<TenantDefiniti
       const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`);
       throw new TenantFileError(`${file}: ${problems.join('; ')}`);
     }
-    definitions.push({ ...parsed.data, slug, domains: parsed.data.domains.map((domain) => domain.toLowerCase()) });
+    let sso: TenantSso | null = null;
+    try {
+      sso = parsed.data.sso ? await resolveSsoSection(parsed.data.sso, directory) : null;
+    } catch (error) {
+      throw new TenantFileError(`${file}: sso.${(error as Error).message}`);
+    }
+    definitions.push({ ...parsed.data, slug, sso, domains: parsed.data.domains.map((domain) => domain.toLowerCase()) });
   }
   return definitions;
 }

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
+import { OrganisationService } from '../access/organisation.service.js';
+import { TenantContext } from '../db/tenant-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.module.js';
 import { readTenantFiles } from './tenant-file.js';
 import { Tenant } from './tenant.entity.js';
@@ -23,6 +25,7 @@ export class TenantSyncService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly themes: ThemeCatalogue,
+    private readonly organisation: OrganisationService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -42,6 +45,7 @@ export class TenantSyncService {
           defaultLocale: definition.locale,
           solutions: definition.solutions,
           enabled: definition.enabled,
+          sso: definition.sso,
         };
         // An upsert, so replicas starting together cannot trip over each other's insert.
         await repository.upsert(values, ['slug']);
@@ -54,6 +58,9 @@ export class TenantSyncService {
         report.disabled.push(orphan.slug);
       }
     });
+    for (const tenant of await this.dataSource.getRepository(Tenant).find()) {
+      await TenantContext.run({ tenantId: tenant.id, slug: tenant.slug }, () => this.organisation.ensureBuiltinRoles());
+    }
     this.logger.log(`tenants synced: ${JSON.stringify(report)}`);
     return report;
   }

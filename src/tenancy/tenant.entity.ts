@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { TenantSso } from '../identity/saml/tenant-sso.js';
 
 /** A customer workspace, synced from tenants/<slug>.yaml. */
 @Entity({ name: 'tenants' })
@@ -27,6 +28,10 @@ export class Tenant {
 
   @Column({ type: 'boolean', default: true })
   enabled!: boolean;
+
+  /** Single sign-on (SAML, ADFS) from the file's `sso` section, with the IdP read from its metadata; null when off. */
+  @Column({ type: 'jsonb', nullable: true })
+  sso!: TenantSso | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../config/config.module.js';
+import { SignInAudit } from '../audit/sign-in-audit.js';
 import { Authenticator } from '../identity/authenticator.js';
 import { SessionService } from '../identity/session.service.js';
 import { isLocale } from '../i18n/locale.js';
@@ -23,6 +24,7 @@ export class LoginController {
   constructor(
     private readonly authenticator: Authenticator,
     private readonly sessions: SessionService,
+    private readonly audit: SignInAudit,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -43,6 +45,7 @@ export class LoginController {
       res.status(status).render('login', { title: translate(locale, 'login.title'), bodyClass: 'auth', email, errors: [error] });
     if (!form.ok) return again(400, translate(locale, 'login.invalid'));
     const result = await this.authenticator.authenticate(form.data.email, form.data.password, req.ip ?? 'unknown');
+    await this.audit.outcome(result, form.data.email, req.ip ?? 'unknown', 'web');
     switch (result.outcome) {
       case 'invalid':
         return again(401, translate(locale, 'login.invalid'));
@@ -64,6 +67,7 @@ export class LoginController {
   @Post('logout')
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
     if (req.session) await this.sessions.revoke(req.session.id);
+    if (req.user) await this.audit.signOut(req.user, req.ip ?? 'unknown');
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.redirect(303, '/login?signedOut=1');
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AuditModule } from '../audit/audit.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { Csrf, CsrfGuard } from './csrf.js';
@@ -9,7 +10,7 @@ import { PageContextMiddleware } from './page-context.middleware.js';
 import { PasswordController } from './password.controller.js';
 
 @Module({
-  imports: [IdentityModule, TenancyModule],
+  imports: [AuditModule, IdentityModule, TenancyModule],
   controllers: [LoginController, PasswordController, DesktopController],
   providers: [Csrf, PageContextMiddleware, { provide: APP_GUARD, useClass: CsrfGuard }],
   exports: [PageContextMiddleware, Csrf],

@@ -7,8 +7,8 @@ import { configureWebApp } from '../../src/app/web-app.js';
 import { WebAppModule } from '../../src/app/web-app.module.js';
 import { TenantContext } from '../../src/db/tenant-context.js';
 import { PasswordHasher } from '../../src/identity/password-hasher.js';
-import type { BasicRole } from '../../src/identity/user.entity.js';
 import { User } from '../../src/identity/user.entity.js';
+import { OrganisationService, type NamedGrant } from '../../src/access/organisation.service.js';
 import { Tenant } from '../../src/tenancy/tenant.entity.js';
 import { JobWorker } from '../../src/queue/job-worker.js';
 import { TenantSyncService } from '../../src/tenancy/tenant-sync.service.js';
@@ -39,7 +39,10 @@ export async function startTestApp(): Promise<TestApp> {
 export interface TestUserSpec {
   email?: string;
   password?: string;
-  roles?: BasicRole[];
+  /** Tenant-wide roles (default: user). */
+  roles?: string[];
+  /** Roles in offices, by office path; offices are created when missing. */
+  grants?: NamedGrant[];
   mustChangePassword?: boolean;
   blocked?: boolean;
   displayName?: string;
@@ -58,16 +61,20 @@ export async function createUser(
   const password = spec.password ?? 'una passphrase di prova';
   counter += 1;
   const email = (spec.email ?? `user${counter}-${Date.now().toString(36)}@${tenantSlug}.test`).toLowerCase();
-  const user = await TenantContext.run({ tenantId: tenant.id, slug: tenant.slug }, async () =>
-    dataSource.getRepository(User).save({
+  const user = await TenantContext.run({ tenantId: tenant.id, slug: tenant.slug }, async () => {
+    const organisation = app.get(OrganisationService);
+    const saved = await dataSource.getRepository(User).save({
       tenantId: tenant.id,
       email,
       displayName: spec.displayName ?? `Utente ${counter}`,
       passwordHash: await app.get(PasswordHasher).hash(password),
-      roles: spec.roles ?? ['user'],
       mustChangePassword: spec.mustChangePassword ?? false,
       blocked: spec.blocked ?? false,
-    }),
-  );
+    });
+    const grants = [...(spec.roles ?? (spec.grants ? [] : ['user'])).map((role) => ({ role, office: null })), ...(spec.grants ?? [])];
+    for (const grant of grants) if (grant.office) await organisation.ensureOfficePath(grant.office);
+    await organisation.replaceGrants(saved.id, await organisation.resolve(grants));
+    return saved;
+  });
   return Object.assign(user, { password });
 }

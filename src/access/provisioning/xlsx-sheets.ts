@@ -1,0 +1,42 @@
+import ExcelJS from 'exceljs';
+import { cellMailto, cellText } from './cell-text.js';
+import { RosterFileError } from './roster-file-error.js';
+import { cleanCell, isBlankRow, type Sheet, type SheetRow } from './sheet.js';
+
+export async function loadWorkbook(bytes: Buffer): Promise<ExcelJS.Workbook> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    // exceljs types its input as an ArrayBuffer and JSZip takes one; a copy also detaches it from Node's buffer pool.
+    await workbook.xlsx.load(new Uint8Array(bytes).buffer);
+  } catch (error) {
+    throw new RosterFileError('unreadable', { reason: error instanceof Error ? error.message : String(error) });
+  }
+  // A zip without worksheets is some other document (.docx, an archive), not a damaged workbook.
+  if (workbook.worksheets.length === 0) throw new RosterFileError('unsupported-type', { format: 'zip' });
+  return workbook;
+}
+
+/** The worksheets as sheets, visible ones first: a hidden first sheet usually holds the lists behind drop-downs. */
+export function* workbookSheets(workbook: ExcelJS.Workbook): Generator<Sheet> {
+  const visible = workbook.worksheets.filter((worksheet) => worksheet.state === 'visible');
+  const hidden = workbook.worksheets.filter((worksheet) => worksheet.state !== 'visible');
+  for (const worksheet of [...visible, ...hidden]) yield worksheetSheet(worksheet);
+}
+
+function worksheetSheet(worksheet: ExcelJS.Worksheet): Sheet {
+  const rows: SheetRow[] = [];
+  worksheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    const cells: string[] = [];
+    const mailto = new Map<number, string>();
+    // Merged cells repeat the top-left value, which is what a reader of the merged area sees.
+    row.eachCell({ includeEmpty: false }, (cell, columnNumber) => {
+      const value: unknown = cell.value;
+      cells[columnNumber - 1] = cleanCell(cellText(value));
+      const link = cellMailto(value);
+      if (link !== undefined) mailto.set(columnNumber - 1, link);
+    });
+    const dense = Array.from(cells, (cell) => cell ?? '');
+    if (!isBlankRow(dense)) rows.push(mailto.size > 0 ? { row: rowNumber, cells: dense, mailto } : { row: rowNumber, cells: dense });
+  });
+  return rows;
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module.js';
+import { AuditModule } from '../audit/audit.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { AdminOfficesApiController } from './admin-offices.api.controller.js';
+import { AdminPagesController } from './admin-pages.controller.js';
+import { AdminUsersApiController } from './admin-users.api.controller.js';
+import { OfficeAdministration } from './offices.js';
+import { RosterExport } from './roster-export.js';
+import { UserAdministration } from './user-administration.js';
+import { UserImport } from './user-import.js';
+
+/** Tenant admins' pages and API: people, offices, roles, bulk provisioning. */
+@Module({
+  imports: [AccessModule, IdentityModule, AuditModule],
+  controllers: [AdminUsersApiController, AdminOfficesApiController, AdminPagesController],
+  providers: [UserAdministration, UserImport, RosterExport, OfficeAdministration],
+})
+export class AdministrationModule {}

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { TenantContext } from '../db/tenant-context.js';
+import { Tenant } from '../tenancy/tenant.entity.js';
+import type { ActivityFilter } from './activity-filter.js';
+import { canonicalJson, chainHash } from './activity-hash.js';
+import { ActivityLogRepository, type ActivityPage, type NewActivityEntry } from './activity-log.repository.js';
+import { ChainWalk, type ChainVerdict } from './chain-walk.js';
+
+/** Who did it: a signed-in user, or the platform itself (jobs, provisioning). */
+export type ActivityActor = { id: string; email: string } | 'system';
+
+/** A security-relevant action, as a module reports it. */
+export interface ActivityRecord {
+  /** `area.verb`, lower case, e.g. `auth.sign-in`, `user.created`, `policy.changed`. */
+  action: string;
+  actor: ActivityActor;
+  resource?: { type: string; id: string };
+  details?: Record<string, unknown>;
+  ip?: string;
+}
+
+const ACTION = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
+const VERIFY_BATCH = 1000;
+
+/**
+ * The activity log of the current tenant: the one way every module records security-relevant
+ * actions, and the way to read and verify them. Entries are never changed once written.
+ */
+@Injectable()
+export class ActivityLog {
+  constructor(
+    private readonly entries: ActivityLogRepository,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** Appends an entry to the current tenant's chain; it is stored (and hashed) when this resolves. */
+  async record(entry: ActivityRecord): Promise<void> {
+    if (!ACTION.test(entry.action)) throw new Error(`activity log: malformed action "${entry.action}"`);
+    const tenantId = TenantContext.current().tenantId;
+    // What is hashed must be what jsonb gives back: a plain JSON object, nothing JSON drops.
+    const details = JSON.parse(canonicalJson(entry.details ?? {})) as Record<string, unknown>;
+    await this.entries.append((tail) => {
+      const fields: Omit<NewActivityEntry, 'hash'> = {
+        seq: tail.nextSeq,
+        at: tail.now,
+        actorId: entry.actor === 'system' ? null : entry.actor.id,
+        actorLabel: entry.actor === 'system' ? 'system' : entry.actor.email,
+        action: entry.action,
+        resourceType: entry.resource?.type ?? null,
+        resourceId: entry.resource?.id ?? null,
+        details,
+        ip: entry.ip ?? null,
+        prevHash: tail.prevHash,
+      };
+      return { ...fields, hash: chainHash({ ...fields, tenantId }) };
+    });
+  }
+
+  /** The current tenant's entries matching the filter, newest first. */
+  search(filter: ActivityFilter): Promise<ActivityPage> {
+    return this.entries.search(filter);
+  }
+
+  /**
+   * Recomputes every hash of the tenant's chain in seq order, a batch at a time, and stops at the
+   * first entry that was altered, removed before, or does not link to its predecessor.
+   * A tenant registry lookup, so the command line (which has no request) can name the tenant.
+   */
+  async verify(tenantId: string): Promise<ChainVerdict> {
+    const tenant = await this.dataSource.getRepository(Tenant).findOneBy({ id: tenantId });
+    if (!tenant) throw new Error(`activity log: no tenant ${tenantId}`);
+    return TenantContext.run({ tenantId: tenant.id, slug: tenant.slug }, async () => {
+      const walk = new ChainWalk();
+      let afterSeq = 0;
+      for (;;) {
+        const batch = await this.entries.batchAfter(afterSeq, VERIFY_BATCH);
+        for (const entry of batch) {
+          const broken = walk.step(entry);
+          if (broken) return { ok: false, count: walk.count, firstBad: broken };
+        }
+        if (batch.length < VERIFY_BATCH) return { ok: true, count: walk.count };
+        afterSeq = batch.at(-1)!.seq;
+      }
+    });
+  }
+}

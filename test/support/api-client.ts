@@ -1,0 +1,43 @@
+import type { Server } from 'node:http';
+import request from 'supertest';
+
+/** A bearer-token API client for one workspace host. */
+export class ApiClient {
+  constructor(
+    private readonly server: Server,
+    readonly host: string,
+    readonly token?: string,
+  ) {}
+
+  static async signIn(server: Server, host: string, email: string, password: string): Promise<ApiClient> {
+    const res = await request(server).post('/api/v1/auth/token').set('Host', host).send({ email, password });
+    if (res.status !== 200) throw new Error(`sign-in of ${email} on ${host} failed: ${res.status} ${res.text}`);
+    return new ApiClient(server, host, (res.body as { accessToken: string }).accessToken);
+  }
+
+  /** The same token sent to another workspace's host. */
+  on(host: string): ApiClient {
+    return new ApiClient(this.server, host, this.token);
+  }
+
+  private auth(test: request.Test): request.Test {
+    test.set('Host', this.host);
+    return this.token ? test.set('Authorization', `Bearer ${this.token}`) : test;
+  }
+
+  get(path: string): request.Test {
+    return this.auth(request(this.server).get(path));
+  }
+
+  post(path: string, body?: object): request.Test {
+    return this.auth(request(this.server).post(path)).send(body ?? {});
+  }
+
+  patch(path: string, body: object): request.Test {
+    return this.auth(request(this.server).patch(path)).send(body);
+  }
+
+  upload(path: string, file: Buffer, name: string): request.Test {
+    return this.auth(request(this.server).post(path)).attach('file', file, name);
+  }
+}
