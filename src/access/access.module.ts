@@ -24,6 +24,8 @@ registerResource('user', {
     `EXISTS (SELECT 1 FROM memberships reach_m WHERE reach_m.tenant_id = ${alias}.tenant_id AND reach_m.user_id = ${alias}.id AND reach_m.office_id = ANY(:reachOffices))`,
 });
 registerResource('office', { owner: () => 'NULL', inOffices: (alias) => `${alias}.id = ANY(:reachOffices)` });
+// Workspace-wide things with no owner or office: only an `all` scope reaches them.
+for (const type of ['workspace-policy', 'audit-entry']) registerResource(type, { owner: () => 'NULL', inOffices: () => 'false' });
 
 /** The organisation of each tenant (offices, roles, memberships, groups) and the access rules on it. */
 @Module({ providers: exported, exports: exported })

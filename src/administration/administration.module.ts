@@ -6,6 +6,7 @@ import { AdminOfficesApiController } from './admin-offices.api.controller.js';
 import { AdminPagesController } from './admin-pages.controller.js';
 import { AdminUsersApiController } from './admin-users.api.controller.js';
 import { OfficeAdministration } from './offices.js';
+import { PoliciesApiController, PoliciesPageController } from './policies.controller.js';
 import { RosterExport } from './roster-export.js';
 import { UserAdministration } from './user-administration.js';
 import { UserImport } from './user-import.js';
@@ -13,7 +14,7 @@ import { UserImport } from './user-import.js';
 /** Tenant admins' pages and API: people, offices, roles, bulk provisioning. */
 @Module({
   imports: [AccessModule, IdentityModule, AuditModule],
-  controllers: [AdminUsersApiController, AdminOfficesApiController, AdminPagesController],
+  controllers: [AdminUsersApiController, AdminOfficesApiController, AdminPagesController, PoliciesApiController, PoliciesPageController],
   providers: [UserAdministration, UserImport, RosterExport, OfficeAdministration],
 })
 export class AdministrationModule {}

@@ -5,12 +5,20 @@ import { z } from 'zod';
 import { SignInAudit } from '../audit/sign-in-audit.js';
 import { BearerGuard } from '../identity/auth.guards.js';
 import { Authenticator } from '../identity/authenticator.js';
+import { LoginThrottle } from '../identity/login-throttle.js';
+import { SecondFactor } from '../identity/second-factor.js';
+import type { User } from '../identity/user.entity.js';
+import { LocalLoginPolicy } from '../identity/saml/local-login-policy.js';
 import { SessionService } from '../identity/session.service.js';
 import { ProblemException } from './problem.js';
 import { problemSchema } from './problem.schema.js';
 import { openApiSchema, parseBody } from './zod-body.js';
 
-const tokenRequest = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) });
+const tokenRequest = z.object({
+  email: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(1024),
+  otp: z.string().trim().max(12).optional().describe('the 6-digit code of the TOTP app, for users who set up two-step verification'),
+});
 const tokenResponse = z.object({ accessToken: z.string(), expiresIn: z.number().int().describe('seconds') });
 
 @ApiTags('auth')
@@ -20,6 +28,9 @@ export class AuthTokenController {
     private readonly authenticator: Authenticator,
     private readonly sessions: SessionService,
     private readonly audit: SignInAudit,
+    private readonly localLogin: LocalLoginPolicy,
+    private readonly secondFactor: SecondFactor,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   @Post('token')
@@ -30,7 +41,7 @@ export class AuthTokenController {
   @ApiResponse({ status: 401, description: 'Wrong e-mail or password', schema: problemSchema })
   @ApiResponse({ status: 429, description: 'Too many failures: locked for a while', schema: problemSchema })
   async issue(@Req() req: Request, @Body() body: unknown): Promise<z.infer<typeof tokenResponse>> {
-    const { email, password } = parseBody(tokenRequest, body);
+    const { email, password, otp } = parseBody(tokenRequest, body);
     const result = await this.authenticator.authenticate(email, password, req.ip ?? 'unknown');
     await this.audit.outcome(result, email, req.ip ?? 'unknown', 'api');
     switch (result.outcome) {
@@ -41,9 +52,22 @@ export class AuthTokenController {
       case 'blocked':
         throw new ProblemException(403, 'account-blocked');
       case 'ok': {
+        // sso.localLogin: admins-only closes the password grant to everyone else too.
+        if (!(await this.localLogin.allows(req.tenant!, result.user))) throw new ProblemException(403, 'local-login-disabled');
+        await this.secondStep(result.user, otp, req.ip ?? 'unknown');
         const { token, expiresInSeconds } = await this.sessions.open(result.user, 'api');
         return { accessToken: token, expiresIn: expiresInSeconds };
       }
+    }
+  }
+
+  /** Users with a second factor must send its code; a wrong one counts as a failed sign-in. */
+  private async secondStep(user: User, otp: string | undefined, ip: string): Promise<void> {
+    if (!this.secondFactor.isEnrolled(user)) return;
+    if (!otp) throw new ProblemException(401, 'second-factor-required');
+    if (!(await this.secondFactor.check(user, otp))) {
+      await this.throttle.recordFailure(user.tenantId, user.email, ip);
+      throw new ProblemException(401, 'second-factor-invalid');
     }
   }
 

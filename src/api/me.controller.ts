@@ -2,7 +2,7 @@ import { Controller, Get, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { AllowBeforePasswordChange, BearerGuard } from '../identity/auth.guards.js';
+import { AllowBeforePasswordChange, AllowBeforeSecondFactor, BearerGuard } from '../identity/auth.guards.js';
 import { problemSchema } from './problem.schema.js';
 import { openApiSchema } from './zod-body.js';
 
@@ -23,6 +23,7 @@ const meResponse = z.object({
 export class MeController {
   @Get()
   @AllowBeforePasswordChange()
+  @AllowBeforeSecondFactor()
   @ApiOperation({ summary: 'The signed-in user' })
   @ApiResponse({ status: 200, schema: openApiSchema(meResponse) })
   @ApiResponse({ status: 401, schema: problemSchema })

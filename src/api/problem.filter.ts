@@ -78,6 +78,10 @@ export class ProblemFilter implements ExceptionFilter {
       res.redirect(303, '/password/change');
       return;
     }
+    if (type === 'second-factor-required') {
+      res.redirect(303, '/profile/two-step');
+      return;
+    }
     // Pages: an unknown workspace gets the neutral Italian page whatever the browser says.
     const pageLocale: Locale = type === 'unknown-tenant' ? 'it' : locale;
     const known = type !== 'unknown-tenant' ? { tenant: req.tenant } : {};

@@ -2,6 +2,7 @@ import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common
 import { AdministrationModule } from '../administration/administration.module.js';
 import { ApiModule } from '../api/api.module.js';
 import { HealthModule } from '../health/health.module.js';
+import { IpAllowlistMiddleware } from '../policies/ip-allowlist.middleware.js';
 import { TenantResolverMiddleware } from '../tenancy/tenant-resolver.middleware.js';
 import { PageContextMiddleware } from '../web/page-context.middleware.js';
 import { WebModule } from '../web/web.module.js';
@@ -12,7 +13,7 @@ import { CoreModule } from './core.module.js';
 export class WebAppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     // Health and static files answer on any host; everything else belongs to a tenant.
-    consumer.apply(TenantResolverMiddleware).exclude('health/{*path}', 'static/{*path}').forRoutes('{*path}');
+    consumer.apply(TenantResolverMiddleware, IpAllowlistMiddleware).exclude('health/{*path}', 'static/{*path}').forRoutes('{*path}');
     consumer.apply(PageContextMiddleware).exclude('health/{*path}', 'static/{*path}', 'api/{*path}', 'theme/{*path}').forRoutes('{*path}');
   }
 }

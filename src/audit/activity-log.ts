@@ -64,8 +64,8 @@ export class ActivityLog {
 
   /**
    * Recomputes every hash of the tenant's chain in seq order, a batch at a time, and stops at the
-   * first entry that was altered, removed before, or does not link to its predecessor.
-   * A tenant registry lookup, so the command line (which has no request) can name the tenant.
+   * first entry that was altered, follows removed ones, or does not link to the one before. It takes
+   * the tenant's id (the command line has no request to find it from) and reads within its scope.
    */
   async verify(tenantId: string): Promise<ChainVerdict> {
     const tenant = await this.dataSource.getRepository(Tenant).findOneBy({ id: tenantId });

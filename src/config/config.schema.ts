@@ -34,6 +34,8 @@ export const configSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().min(1).default('pecflow'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').default('dev-only-secret-change-me-in-production!!'),
+  /** Encrypts secrets at rest (TOTP seeds, later mailbox credentials and mail bodies). Keep it safe and stable. */
+  DATA_ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').default('dev-only-data-key-change-me-in-production!!'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(60),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
   API_TOKEN_TTL_MINUTES: z.coerce.number().int().positive().default(60),

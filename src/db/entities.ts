@@ -7,6 +7,7 @@ import { Role } from '../access/role.entity.js';
 import { Membership } from '../access/membership.entity.js';
 import { Group, GroupMember } from '../access/group.entity.js';
 import { ActivityEntry } from '../audit/activity-entry.entity.js';
+import { WorkspacePolicy } from '../policies/workspace-policy.entity.js';
 
 /** Every TypeORM entity; a module adds its own here when it adds a table. */
-export const entities = [Tenant, User, Session, PasswordReset, Office, Role, Membership, Group, GroupMember, ActivityEntry];
+export const entities = [Tenant, User, Session, PasswordReset, Office, Role, Membership, Group, GroupMember, ActivityEntry, WorkspacePolicy];

@@ -49,8 +49,10 @@ export class TenantScopedRepository<T extends TenantOwned> {
     return this.repository.save(entity);
   }
 
-  async update(where: Where<T>, patch: Partial<Omit<T, 'tenantId'>>): Promise<number> {
-    const result = await this.repository.update(this.scoped(where), patch as never);
+  /** Updates the rows matching `where` (or any of several `where`s) in the current tenant; returns how many. */
+  async update(where: Where<T> | Where<T>[], patch: Partial<Omit<T, 'tenantId'>>): Promise<number> {
+    const scoped = Array.isArray(where) ? where.map((w) => this.scoped(w)) : this.scoped(where);
+    const result = await this.repository.update(scoped, patch as never);
     return result.affected ?? 0;
   }
 

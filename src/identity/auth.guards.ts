@@ -7,6 +7,8 @@ import type { Principal } from '../access/principal.js';
 import { REQUIRED_ACCESS, type RequiredAccess } from '../access/require-access.js';
 import { Visibility } from '../access/visibility.js';
 import { REQUIRED_ROLES } from './roles.js';
+import { WorkspacePolicies } from '../policies/workspace-policies.js';
+import { SecondFactor } from './second-factor.js';
 import { SessionService } from './session.service.js';
 import type { User } from './user.entity.js';
 
@@ -14,27 +16,45 @@ import type { User } from './user.entity.js';
 const ALLOWED_BEFORE_PASSWORD_CHANGE = Symbol('ALLOWED_BEFORE_PASSWORD_CHANGE');
 export const AllowBeforePasswordChange = (): MethodDecorator & ClassDecorator => SetMetadata(ALLOWED_BEFORE_PASSWORD_CHANGE, true);
 
+/** Routes a user whose workspace requires a second factor may reach before setting it up. */
+const ALLOWED_BEFORE_SECOND_FACTOR = Symbol('ALLOWED_BEFORE_SECOND_FACTOR');
+export const AllowBeforeSecondFactor = (): MethodDecorator & ClassDecorator => SetMetadata(ALLOWED_BEFORE_SECOND_FACTOR, true);
+
 /**
  * After authentication: the forced password change, then who the user is in the organisation
  * (req.principal, read once per request) and the roles the route asks for.
  */
-async function admit(
-  req: Request,
-  user: User,
-  context: ExecutionContext,
-  reflector: Reflector,
-  organisation: OrganisationService,
-  visibility: Visibility,
-): Promise<void> {
+async function admit(req: Request, user: User, context: ExecutionContext, deps: GuardDeps): Promise<void> {
+  const { reflector, organisation, visibility } = deps;
   const targets = [context.getHandler(), context.getClass()];
   if (user.mustChangePassword && !reflector.getAllAndOverride<boolean>(ALLOWED_BEFORE_PASSWORD_CHANGE, targets)) {
     throw new ProblemException(403, 'password-change-required');
   }
   req.principal ??= await principalOf(user, organisation);
+  // Password sign-ins only: with SSO the identity provider decides how people prove who they are.
+  if (
+    req.session?.method === 'password' &&
+    !deps.secondFactor.isEnrolled(user) &&
+    deps.secondFactor.requiredFor(req.principal.roles, await deps.policies.current()) &&
+    !reflector.getAllAndOverride<boolean>(ALLOWED_BEFORE_SECOND_FACTOR, targets)
+  ) {
+    throw new ProblemException(403, 'second-factor-required');
+  }
   const roles = reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, targets);
   if (roles && !roles.some((role) => req.principal!.roles.includes(role))) throw new ProblemException(403, 'forbidden');
   const access = reflector.getAllAndOverride<RequiredAccess | undefined>(REQUIRED_ACCESS, targets);
   if (access && !(await visibility.allows(req.principal, access.type, access.action))) throw new ProblemException(403, 'forbidden');
+}
+
+@Injectable()
+export class GuardDeps {
+  constructor(
+    readonly reflector: Reflector,
+    readonly organisation: OrganisationService,
+    readonly visibility: Visibility,
+    readonly secondFactor: SecondFactor,
+    readonly policies: WorkspacePolicies,
+  ) {}
 }
 
 export async function principalOf(user: User, organisation: OrganisationService): Promise<Principal> {
@@ -45,16 +65,12 @@ export async function principalOf(user: User, organisation: OrganisationService)
 /** Pages: a signed-in web session is required (PageContextMiddleware has read the cookie). */
 @Injectable()
 export class SignedInGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly organisation: OrganisationService,
-    private readonly visibility: Visibility,
-  ) {}
+  constructor(private readonly deps: GuardDeps) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
     if (!req.user) throw new ProblemException(401, 'unauthorized');
-    await admit(req, req.user, context, this.reflector, this.organisation, this.visibility);
+    await admit(req, req.user, context, this.deps);
     return true;
   }
 }
@@ -64,9 +80,7 @@ export class SignedInGuard implements CanActivate {
 export class BearerGuard implements CanActivate {
   constructor(
     private readonly sessions: SessionService,
-    private readonly reflector: Reflector,
-    private readonly organisation: OrganisationService,
-    private readonly visibility: Visibility,
+    private readonly deps: GuardDeps,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -79,7 +93,7 @@ export class BearerGuard implements CanActivate {
     }
     req.user = signedIn.user;
     req.session = signedIn.session;
-    await admit(req, signedIn.user, context, this.reflector, this.organisation, this.visibility);
+    await admit(req, signedIn.user, context, this.deps);
     return true;
   }
 }

@@ -5,6 +5,7 @@ export interface PolicyViolation {
   params?: Record<string, number>;
 }
 
+/** The platform default; a workspace's policy may ask for more (or, down to 8, less). */
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 256;
 
@@ -34,10 +35,9 @@ const COMMON = new Set([
  * Length over composition rules (NIST SP 800-63B §5.1.1): a long passphrase is accepted whatever its
  * characters; known-common passwords and ones built on the user's e-mail are refused.
  */
-export function checkPassword(password: string, email: string, previous?: string): PolicyViolation[] {
+export function checkPassword(password: string, email: string, previous?: string, minLength = PASSWORD_MIN_LENGTH): PolicyViolation[] {
   const violations: PolicyViolation[] = [];
-  if ([...password].length < PASSWORD_MIN_LENGTH)
-    violations.push({ key: 'password.policy.tooShort', params: { min: PASSWORD_MIN_LENGTH } });
+  if ([...password].length < minLength) violations.push({ key: 'password.policy.tooShort', params: { min: minLength } });
   if ([...password].length > PASSWORD_MAX_LENGTH) violations.push({ key: 'password.policy.tooLong', params: { max: PASSWORD_MAX_LENGTH } });
   const lower = password.toLowerCase();
   if (COMMON.has(lower) || /^(.)\1+$/.test(password)) violations.push({ key: 'password.policy.common' });

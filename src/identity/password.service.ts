@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { WorkspacePolicies } from '../policies/workspace-policies.js';
 import { checkPassword, type PolicyViolation } from './password-policy.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SessionService } from './session.service.js';
@@ -14,6 +15,7 @@ export class PasswordService {
     private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionService,
+    private readonly policies: WorkspacePolicies,
   ) {}
 
   async change(user: User, current: string, next: string, keepSessionId: string): Promise<PasswordChange> {
@@ -23,7 +25,7 @@ export class PasswordService {
 
   /** Sets a new password without the current one (reset link); every session of the user ends. */
   async set(user: User, next: string, keepSessionId?: string, previous?: string): Promise<PasswordChange> {
-    const violations = checkPassword(next, user.email, previous);
+    const violations = checkPassword(next, user.email, previous, (await this.policies.current()).passwordMinLength);
     if (violations.length > 0) return { outcome: 'rejected', violations };
     await this.users.update(
       { id: user.id },

@@ -3,6 +3,7 @@ import type { TenantOwned } from '../db/tenant-scoped.repository.js';
 
 /** `web` sessions ride on a cookie; `api` sessions are bearer tokens for API clients and the mobile app. */
 export type SessionKind = 'web' | 'api';
+export type SignInMethod = 'password' | 'sso';
 
 /**
  * A signed-in session, kept server-side so it can be revoked at once (sign-out, block, force sign-out).
@@ -21,6 +22,10 @@ export class Session implements TenantOwned {
 
   @Column({ type: 'text' })
   kind!: SessionKind;
+
+  /** How the user proved who they are: a local password (plus second factor) or SSO. */
+  @Column({ type: 'text', default: 'password' })
+  method!: SignInMethod;
 
   @Column({ name: 'token_hash', type: 'bytea', unique: true })
   tokenHash!: Buffer;

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.module.js';
-import type { Session, SessionKind } from './session.entity.js';
+import { WorkspacePolicies } from '../policies/workspace-policies.js';
+import type { Session, SessionKind, SignInMethod } from './session.entity.js';
 import { SessionRepository } from './session.repository.js';
 import { hashToken, newSecretToken } from './secret-token.js';
 import type { User } from './user.entity.js';
@@ -24,18 +25,20 @@ export class SessionService {
   constructor(
     private readonly sessions: SessionRepository,
     private readonly users: UserRepository,
+    private readonly policies: WorkspacePolicies,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  private lifetimeMs(kind: SessionKind): number {
-    return kind === 'web' ? this.config.SESSION_ABSOLUTE_HOURS * 3_600_000 : this.config.API_TOKEN_TTL_MINUTES * 60_000;
+  /** Web sessions last as the workspace's policy says; API tokens as the platform says. */
+  private async lifetimeMs(kind: SessionKind): Promise<number> {
+    return kind === 'web' ? (await this.policies.current()).sessionAbsoluteHours * 3_600_000 : this.config.API_TOKEN_TTL_MINUTES * 60_000;
   }
 
-  async open(user: User, kind: SessionKind): Promise<{ token: string; expiresInSeconds: number }> {
+  async open(user: User, kind: SessionKind, method: SignInMethod = 'password'): Promise<{ token: string; expiresInSeconds: number }> {
     const { token, hash } = newSecretToken(kind === 'api' ? 'pft_' : '');
     const now = new Date();
-    const lifetime = this.lifetimeMs(kind);
-    await this.sessions.insert({ userId: user.id, kind, tokenHash: hash, lastSeenAt: now, expiresAt: new Date(now.getTime() + lifetime) });
+    const lifetime = await this.lifetimeMs(kind);
+    await this.sessions.insert({ userId: user.id, kind, method, tokenHash: hash, lastSeenAt: now, expiresAt: new Date(now.getTime() + lifetime) });
     return { token, expiresInSeconds: Math.floor(lifetime / 1000) };
   }
 
@@ -44,8 +47,8 @@ export class SessionService {
     const session = await this.sessions.findOne({ tokenHash: hashToken(token), kind, revokedAt: IsNull() });
     if (!session) return null;
     const now = Date.now();
-    const idleLimit = this.config.SESSION_IDLE_MINUTES * 60_000;
-    if (session.expiresAt.getTime() <= now || (kind === 'web' && now - session.lastSeenAt.getTime() > idleLimit)) {
+    const idleLimit = kind === 'web' ? (await this.policies.current()).sessionIdleMinutes * 60_000 : Infinity;
+    if (session.expiresAt.getTime() <= now || now - session.lastSeenAt.getTime() > idleLimit) {
       await this.sessions.update({ id: session.id }, { revokedAt: new Date() });
       return null;
     }

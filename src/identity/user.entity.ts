@@ -29,6 +29,14 @@ export class User implements TenantOwned {
   @Column({ type: 'boolean', default: false })
   blocked!: boolean;
 
+  /** The TOTP secret, encrypted (SecretBox); null when the second factor is not set up. */
+  @Column({ name: 'totp_secret', type: 'text', nullable: true })
+  totpSecret!: string | null;
+
+  /** The last TOTP time step accepted: a code is good once (RFC 6238 §5.2). */
+  @Column({ name: 'totp_last_step', type: 'bigint', nullable: true })
+  totpLastStep!: string | null;
+
   @Column({ name: 'password_changed_at', type: 'timestamptz', nullable: true })
   passwordChangedAt!: Date | null;
 

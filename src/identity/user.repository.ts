@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull, LessThan } from 'typeorm';
 import { TenantScopedRepository } from '../db/tenant-scoped.repository.js';
 import { User } from './user.entity.js';
 
@@ -11,5 +11,10 @@ export class UserRepository extends TenantScopedRepository<User> {
 
   findByEmail(email: string): Promise<User | null> {
     return this.findOne({ email: email.trim().toLowerCase() });
+  }
+
+  /** Records a TOTP time step as used unless it (or a later one) already was: one statement, so races lose. */
+  async spendTotpStep(id: string, step: number): Promise<boolean> {
+    return (await this.update([{ id, totpLastStep: IsNull() }, { id, totpLastStep: LessThan(String(step)) }], { totpLastStep: String(step) })) === 1;
   }
 }

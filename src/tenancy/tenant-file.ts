@@ -44,11 +44,11 @@ export async function readTenantFiles(directory: string): Promise<TenantDefiniti
       const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`);
       throw new TenantFileError(`${file}: ${problems.join('; ')}`);
     }
-    let sso: TenantSso | null = null;
+    let sso: TenantSso | null;
     try {
       sso = parsed.data.sso ? await resolveSsoSection(parsed.data.sso, directory) : null;
     } catch (error) {
-      throw new TenantFileError(`${file}: sso.${(error as Error).message}`);
+      throw new TenantFileError(`${file}: sso.${(error as Error).message}`, { cause: error });
     }
     definitions.push({ ...parsed.data, slug, sso, domains: parsed.data.domains.map((domain) => domain.toLowerCase()) });
   }

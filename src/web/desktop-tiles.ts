@@ -14,6 +14,7 @@ export const DESKTOP_TILES: readonly DesktopTile[] = [
   { href: '/profile', icon: 'profile', label: 'area.profile', hint: 'area.profile.hint' },
   { href: '/admin/users', icon: 'users', label: 'area.users', hint: 'area.users.hint', roles: ['admin', 'manager'] },
   { href: '/admin/offices', icon: 'offices', label: 'area.offices', hint: 'area.offices.hint', roles: ['admin'] },
+  { href: '/admin/policies', icon: 'policies', label: 'area.policies', hint: 'area.policies.hint', roles: ['admin'] },
   { href: '/admin/audit', icon: 'audit', label: 'area.audit', hint: 'area.audit.hint', roles: ['admin'] },
   { href: '/api/docs', icon: 'api', label: 'area.api', hint: 'area.api.hint', roles: ['admin'] },
 ];

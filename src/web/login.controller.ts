@@ -5,10 +5,15 @@ import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../config/config.module.js';
 import { SignInAudit } from '../audit/sign-in-audit.js';
 import { Authenticator } from '../identity/authenticator.js';
+import { SecondFactor } from '../identity/second-factor.js';
+import { SignInChallenge } from '../identity/sign-in-challenge.js';
+import { LocalLoginPolicy } from '../identity/saml/local-login-policy.js';
+import { SamlOptionsFactory } from '../identity/saml/saml-options.js';
+import { ssoLoginLink } from '../identity/saml/sso-login-link.js';
 import { SessionService } from '../identity/session.service.js';
 import { isLocale } from '../i18n/locale.js';
 import { translate } from '../i18n/translate.js';
-import { LOCALE_COOKIE, SESSION_COOKIE, cookieOptions } from './cookies.js';
+import { CHALLENGE_COOKIE, LOCALE_COOKIE, SESSION_COOKIE, cookieOptions } from './cookies.js';
 import { parseForm, safeNext } from './form.js';
 
 const loginForm = z.object({
@@ -24,7 +29,11 @@ export class LoginController {
   constructor(
     private readonly authenticator: Authenticator,
     private readonly sessions: SessionService,
+    private readonly localLogin: LocalLoginPolicy,
+    private readonly saml: SamlOptionsFactory,
     private readonly audit: SignInAudit,
+    private readonly secondFactor: SecondFactor,
+    private readonly challenges: SignInChallenge,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -32,7 +41,8 @@ export class LoginController {
   page(@Req() req: Request, @Res() res: Response, @Query('next') next?: string, @Query('signedOut') signedOut?: string): void {
     if (req.user) return res.redirect(303, safeNext(next));
     const notice = signedOut ? translate(req.locale!, 'login.signedOut') : undefined;
-    res.render('login', { title: translate(req.locale!, 'login.title'), bodyClass: 'auth', next, notice });
+    const sso = ssoLoginLink(this.saml, req.tenant!, next);
+    res.render('login', { title: translate(req.locale!, 'login.title'), bodyClass: 'auth', next, notice, sso });
   }
 
   @Post('login')
@@ -42,10 +52,18 @@ export class LoginController {
     const form = parseForm(loginForm, body);
     const email = form.ok ? form.data.email : '';
     const again = (status: number, error: string): void =>
-      res.status(status).render('login', { title: translate(locale, 'login.title'), bodyClass: 'auth', email, errors: [error] });
+      res.status(status).render('login', {
+        title: translate(locale, 'login.title'),
+        bodyClass: 'auth',
+        email,
+        errors: [error],
+        sso: ssoLoginLink(this.saml, req.tenant!, form.ok ? form.data.next : undefined),
+      });
     if (!form.ok) return again(400, translate(locale, 'login.invalid'));
     const result = await this.authenticator.authenticate(form.data.email, form.data.password, req.ip ?? 'unknown');
-    await this.audit.outcome(result, form.data.email, req.ip ?? 'unknown', 'web');
+    // A right password with a second factor still due is not a sign-in yet: TwoStepController records it.
+    const secondStepDue = result.outcome === 'ok' && this.secondFactor.isEnrolled(result.user);
+    if (!secondStepDue) await this.audit.outcome(result, form.data.email, req.ip ?? 'unknown', 'web');
     switch (result.outcome) {
       case 'invalid':
         return again(401, translate(locale, 'login.invalid'));
@@ -55,6 +73,15 @@ export class LoginController {
       case 'blocked':
         return again(403, translate(locale, 'login.blocked'));
       case 'ok': {
+        // sso.localLogin: admins-only — the password is right, but this form is not this user's way in.
+        if (!(await this.localLogin.allows(req.tenant!, result.user))) {
+          return again(403, translate(locale, 'login.adminsOnly', { idp: this.localLogin.restrictedTo(req.tenant!) ?? '' }));
+        }
+        if (secondStepDue) {
+          res.cookie(CHALLENGE_COOKIE, this.challenges.issue(result.user.id, req.tenant!.id), cookieOptions(this.config, 5 * 60_000));
+          const next = form.data.next ? `?next=${encodeURIComponent(safeNext(form.data.next))}` : '';
+          return res.redirect(303, `/login/verify${next}`);
+        }
         // A new session token at every sign-in: a token planted before sign-in is worth nothing.
         if (req.session) await this.sessions.revoke(req.session.id);
         const { token, expiresInSeconds } = await this.sessions.open(result.user, 'web');

@@ -2,10 +2,10 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } fro
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { AllowBeforePasswordChange, SignedInGuard } from '../identity/auth.guards.js';
+import { AllowBeforePasswordChange, AllowBeforeSecondFactor, SignedInGuard } from '../identity/auth.guards.js';
 import { PasswordResetService } from '../identity/password-reset.service.js';
-import { PASSWORD_MIN_LENGTH } from '../identity/password-policy.js';
 import { PasswordService, type PasswordChange } from '../identity/password.service.js';
+import { WorkspacePolicies } from '../policies/workspace-policies.js';
 import type { Locale } from '../i18n/locale.js';
 import { translate } from '../i18n/translate.js';
 import { parseForm } from './form.js';
@@ -31,35 +31,42 @@ export class PasswordController {
   constructor(
     private readonly passwords: PasswordService,
     private readonly resets: PasswordResetService,
+    private readonly policies: WorkspacePolicies,
   ) {}
+
+  private async minLength(): Promise<number> {
+    return (await this.policies.current()).passwordMinLength;
+  }
 
   @Get('change')
   @UseGuards(SignedInGuard)
   @AllowBeforePasswordChange()
-  changePage(@Req() req: Request, @Res() res: Response): void {
-    res.render('password-change', this.changeView(req));
+  @AllowBeforeSecondFactor()
+  async changePage(@Req() req: Request, @Res() res: Response): Promise<void> {
+    res.render('password-change', await this.changeView(req));
   }
 
   @Post('change')
   @HttpCode(200)
   @UseGuards(SignedInGuard)
   @AllowBeforePasswordChange()
+  @AllowBeforeSecondFactor()
   async change(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
     const locale = req.locale!;
     const form = parseForm(changeForm, body);
     if (!form.ok || form.data.password !== form.data.confirm) {
       return res
         .status(400)
-        .render('password-change', { ...this.changeView(req), errors: [translate(locale, 'password.change.mismatch')] });
+        .render('password-change', { ...(await this.changeView(req)), errors: [translate(locale, 'password.change.mismatch')] });
     }
     const result = await this.passwords.change(req.user!, form.data.current, form.data.password, req.session!.id);
     if (result.outcome !== 'ok')
-      return res.status(400).render('password-change', { ...this.changeView(req), errors: problems(locale, result) });
+      return res.status(400).render('password-change', { ...(await this.changeView(req)), errors: problems(locale, result) });
     res.redirect(303, '/?passwordChanged=1');
   }
 
-  private changeView(req: Request): Record<string, unknown> {
-    return { title: translate(req.locale!, 'password.change.title'), forced: req.user!.mustChangePassword, minLength: PASSWORD_MIN_LENGTH };
+  private async changeView(req: Request): Promise<Record<string, unknown>> {
+    return { title: translate(req.locale!, 'password.change.title'), forced: req.user!.mustChangePassword, minLength: await this.minLength() };
   }
 
   @Get('forgot')
@@ -88,7 +95,7 @@ export class PasswordController {
     res.status(usable ? 200 : 410).render('password-reset', {
       title: translate(locale, 'password.reset.title'),
       bodyClass: 'auth',
-      minLength: PASSWORD_MIN_LENGTH,
+      minLength: await this.minLength(),
       ...(usable ? { token } : { errors: [translate(locale, 'password.reset.invalid')] }),
     });
   }
@@ -98,7 +105,7 @@ export class PasswordController {
   async reset(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
     const locale = req.locale!;
     const form = parseForm(resetForm, body);
-    const view = { title: translate(locale, 'password.reset.title'), bodyClass: 'auth', minLength: PASSWORD_MIN_LENGTH };
+    const view = { title: translate(locale, 'password.reset.title'), bodyClass: 'auth', minLength: await this.minLength() };
     if (!form.ok) return res.status(410).render('password-reset', { ...view, errors: [translate(locale, 'password.reset.invalid')] });
     const { token } = form.data;
     if (form.data.password !== form.data.confirm) {

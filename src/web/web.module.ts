@@ -8,10 +8,11 @@ import { DesktopController } from './desktop.controller.js';
 import { LoginController } from './login.controller.js';
 import { PageContextMiddleware } from './page-context.middleware.js';
 import { PasswordController } from './password.controller.js';
+import { TwoStepController } from './two-step.controller.js';
 
 @Module({
   imports: [AuditModule, IdentityModule, TenancyModule],
-  controllers: [LoginController, PasswordController, DesktopController],
+  controllers: [LoginController, PasswordController, DesktopController, TwoStepController],
   providers: [Csrf, PageContextMiddleware, { provide: APP_GUARD, useClass: CsrfGuard }],
   exports: [PageContextMiddleware, Csrf],
 })

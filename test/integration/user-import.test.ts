@@ -133,7 +133,7 @@ describe('bulk provisioning from XLSX and CSV', () => {
         res.on('end', () => done(null, Buffer.concat(chunks)));
       });
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(xlsx.body as Buffer);
+    await book.xlsx.load(new Uint8Array(xlsx.body as Buffer).buffer);
     expect(book.worksheets[0]!.rowCount).toBeGreaterThan(1);
   });
 });

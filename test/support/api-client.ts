@@ -33,6 +33,10 @@ export class ApiClient {
     return this.auth(request(this.server).post(path)).send(body ?? {});
   }
 
+  put(path: string, body: object): request.Test {
+    return this.auth(request(this.server).put(path)).send(body);
+  }
+
   patch(path: string, body: object): request.Test {
     return this.auth(request(this.server).patch(path)).send(body);
   }

@@ -29,6 +29,11 @@ export class WebClient {
     return this.post(action, { _csrf: this.csrf, ...fields });
   }
 
+  /** Submits a form of the page loaded last, as the browser would, without loading it again. */
+  async send(action: string, fields: Record<string, string>): Promise<request.Response> {
+    return this.post(action, { _csrf: this.csrf, ...fields });
+  }
+
   async post(path: string, fields: Record<string, string>): Promise<request.Response> {
     const res = await this.agent
       .post(path)

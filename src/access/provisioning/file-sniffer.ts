@@ -9,14 +9,19 @@ export type SniffedFile =
   /** A format we recognise but do not read, named so the message can say "save it as .xlsx". */
   | { kind: 'other'; format: 'xls' | 'ods' | 'pdf' | 'binary' };
 
-const ZIP = [0x50, 0x4b]; // "PK": local file header, empty archive and spanned archive all start so
+// "PK" and the signature of a local file header, an empty archive or a spanned one (APPNOTE 4.3.7, 4.3.16, 8.5.3).
+const ZIP_SIGNATURES = [
+  [0x50, 0x4b, 0x03, 0x04],
+  [0x50, 0x4b, 0x05, 0x06],
+  [0x50, 0x4b, 0x07, 0x08],
+];
 const OLE2 = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]; // Excel 97-2003 .xls
 const PDF = [0x25, 0x50, 0x44, 0x46]; // "%PDF"
 // OpenDocument puts an uncompressed "mimetype" entry first (ODF 1.2 part 3 §3.3), so its value sits at a fixed place.
 const ODS_MIMETYPE = 'mimetypeapplication/vnd.oasis.opendocument.spreadsheet';
 
 export function sniffFile(bytes: Buffer): SniffedFile {
-  if (startsWith(bytes, ZIP)) {
+  if (ZIP_SIGNATURES.some((signature) => startsWith(bytes, signature))) {
     return bytes.subarray(30, 30 + ODS_MIMETYPE.length).toString('latin1') === ODS_MIMETYPE
       ? { kind: 'other', format: 'ods' }
       : { kind: 'zip' };

@@ -39,8 +39,8 @@ const ALIASES: Record<ColumnKind, readonly string[]> = {
   nameOrFirst: ['nome'],
   firstName: ['first name', 'given name'],
   lastName: ['cognome', 'last name', 'surname', 'family name'],
-  roles: ['ruoli', 'ruolo', 'roles', 'role'],
-  offices: ['uffici', 'ufficio', 'offices', 'office', 'unita organizzativa', 'unita organizzative'],
+  roles: ['ruoli', 'ruolo', 'ruolo/i', 'roles', 'role', 'role(s)'],
+  offices: ['uffici', 'ufficio', 'ufficio/i', 'offices', 'office', 'unita organizzativa', 'unita organizzative'],
   status: ['stato', 'status', 'attivo', 'abilitato', 'active', 'enabled'],
 };
 

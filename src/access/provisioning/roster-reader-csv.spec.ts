@@ -133,6 +133,12 @@ describe('readRoster on CSV', () => {
     ]);
   });
 
+  it('recognises headers whatever their case, accents, spacing, notes in brackets and "/i" plurals', async () => {
+    const csv = Buffer.from('E-MAIL *;Nome  e  Cognome;Ruolo/i;Ufficio/i;Stato (attivo/disattivo)\nm@x.it;Mario;user;Tributi;disattivo\n');
+    const { rows } = await readRoster(csv, 'u.csv');
+    expect(rows).toMatchObject([{ email: 'm@x.it', name: 'Mario', roles: ['user'], offices: ['Tributi'], status: 'disabled' }]);
+  });
+
   it("follows Excel's sep= line, and row numbers start after it as Excel hides it", async () => {
     const { rows } = await readRoster(Buffer.from('sep=,\nemail,nome\nx@y.it,"Verdi; Luca"\n'), 'u.csv');
     expect(rows).toMatchObject([{ row: 2, email: 'x@y.it', name: 'Verdi; Luca' }]);

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import JSZip from 'jszip';
+import { crc32 } from 'node:zlib';
 import { readRoster, RosterFileError, type RosterFileErrorCode } from './roster-reader.js';
 
 async function xlsx(build: (workbook: ExcelJS.Workbook) => void): Promise<Buffer> {
@@ -8,7 +8,49 @@ async function xlsx(build: (workbook: ExcelJS.Workbook) => void): Promise<Buffer
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-async function fileErrorCode(file: Buffer, name = 'utenti.xlsx'): Promise<{ code: RosterFileErrorCode; params: Record<string, string | number> }> {
+/** A zip with stored (uncompressed) entries in the given order: enough to build non-XLSX archives without a zip library. */
+function storedZip(files: Record<string, string>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, content] of Object.entries(files)) {
+    const data = Buffer.from(content);
+    const fileName = Buffer.from(name);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(fileName.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(fileName.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, fileName, data);
+    centrals.push(central, fileName);
+    offset += local.length + fileName.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+async function fileErrorCode(
+  file: Buffer,
+  name = 'utenti.xlsx',
+): Promise<{ code: RosterFileErrorCode; params: Record<string, string | number> }> {
   try {
     await readRoster(file, name);
   } catch (error) {
@@ -25,7 +67,14 @@ describe('readRoster on XLSX', () => {
       sheet.getCell('A1').value = 'Elenco del personale';
       sheet.mergeCells('A1:F1');
       sheet.addRow([]);
-      sheet.addRow(['E-mail', { richText: [{ text: 'Nome ' }, { text: 'e cognome', font: { bold: true } }] }, 'Ruolo', 'Ufficio', 'Stato', 'Assunto il']);
+      sheet.addRow([
+        'E-mail',
+        { richText: [{ text: 'Nome ' }, { text: 'e cognome', font: { bold: true } }] },
+        'Ruolo',
+        'Ufficio',
+        'Stato',
+        'Assunto il',
+      ]);
       sheet.addRow([
         { text: 'a@b.it', hyperlink: 'mailto:a@b.it' },
         { formula: 'CONCATENATE("Anna"," ","Bianchi")', result: 'Anna Bianchi' },
@@ -102,24 +151,27 @@ describe('readRoster on XLSX', () => {
 
   it('refuses a truncated workbook, a zip that is not a workbook, and one without the e-mail column', async () => {
     const file = await xlsx((workbook) => workbook.addWorksheet('U').addRows([['email'], ['x@y.it']]));
-    expect(await fileErrorCode(file.subarray(0, Math.floor(file.length / 2)))).toMatchObject({ code: 'unreadable', params: { fileName: 'utenti.xlsx' } });
+    expect(await fileErrorCode(file.subarray(0, Math.floor(file.length / 2)))).toMatchObject({
+      code: 'unreadable',
+      params: { fileName: 'utenti.xlsx' },
+    });
 
-    const zip = new JSZip();
-    zip.file('word/document.xml', '<w:document/>');
-    expect(await fileErrorCode(await zip.generateAsync({ type: 'nodebuffer' }))).toMatchObject({ code: 'unsupported-type', params: { format: 'zip' } });
+    const docx = storedZip({ '[Content_Types].xml': '<Types/>', 'word/document.xml': '<w:document/>' });
+    expect(await fileErrorCode(docx)).toMatchObject({ code: 'unsupported-type', params: { format: 'zip' } });
 
     const noEmail = await xlsx((workbook) => workbook.addWorksheet('U').addRows([['Titolo'], ['Nome', 'Ruolo'], ['Mario', 'user']]));
-    expect(await fileErrorCode(noEmail)).toEqual({ code: 'missing-column', params: { column: 'email', headerRow: 2, fileName: 'utenti.xlsx' } });
+    expect(await fileErrorCode(noEmail)).toEqual({
+      code: 'missing-column',
+      params: { column: 'email', headerRow: 2, fileName: 'utenti.xlsx' },
+    });
 
     const blank = await xlsx((workbook) => workbook.addWorksheet('U'));
     expect((await fileErrorCode(blank)).code).toBe('empty');
   });
 
   it('refuses an OpenDocument spreadsheet by name, so the message can ask for XLSX', async () => {
-    const zip = new JSZip();
-    zip.file('mimetype', 'application/vnd.oasis.opendocument.spreadsheet', { compression: 'STORE' });
-    zip.file('content.xml', '<office:document-content/>');
-    expect(await fileErrorCode(await zip.generateAsync({ type: 'nodebuffer' }), 'utenti.ods')).toMatchObject({
+    const ods = storedZip({ mimetype: 'application/vnd.oasis.opendocument.spreadsheet', 'content.xml': '<office:document-content/>' });
+    expect(await fileErrorCode(ods, 'utenti.ods')).toMatchObject({
       code: 'unsupported-type',
       params: { format: 'ods' },
     });

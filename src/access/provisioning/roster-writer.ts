@@ -13,7 +13,7 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * is left empty when any membership is workspace-wide; the offices still come back from the `role@office` entries.
  * Roles without a membership are written plain, so they pair with the offices column as they would when typed.
  */
-export function rosterCells(entry: RosterEntry): string[] {
+function rosterCells(entry: RosterEntry): string[] {
   const written = new Set(entry.memberships.map(({ role }) => role));
   const roles = [
     ...new Set([

@@ -2,6 +2,7 @@ import { Foundation1764115200000 } from './1764115200000-foundation.js';
 import { Organisation1764200000000 } from './1764200000000-organisation.js';
 import { ActivityLog1764300000000 } from './1764300000000-activity-log.js';
 import { TenantSso1764400000000 } from './1764400000000-tenant-sso.js';
+import { WorkspacePolicies1764500000000 } from './1764500000000-workspace-policies.js';
 
 /** Every migration, in order. Listed explicitly so the same list works from src (tests) and dist. */
-export const migrations = [Foundation1764115200000, Organisation1764200000000, ActivityLog1764300000000, TenantSso1764400000000];
+export const migrations = [Foundation1764115200000, Organisation1764200000000, ActivityLog1764300000000, TenantSso1764400000000, WorkspacePolicies1764500000000];

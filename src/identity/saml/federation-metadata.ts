@@ -62,7 +62,11 @@ function idpEntity(root: Element): { entity: Element; idp: Element } {
 export function parseFederationMetadata(xml: string): IdpDescriptor {
   const problems: string[] = [];
   const document = new DOMParser({
-    errorHandler: { warning: () => undefined, error: (message) => problems.push(message), fatalError: (message) => problems.push(message) },
+    errorHandler: {
+      warning: () => undefined,
+      error: (message: string) => problems.push(message),
+      fatalError: (message: string) => problems.push(message),
+    },
   }).parseFromString(xml, 'application/xml');
   const root = document.documentElement;
   if (problems.length > 0 || !root) throw new FederationMetadataError(`not well-formed XML (${problems[0] ?? 'empty document'})`);

@@ -71,7 +71,7 @@ export class SamlOptionsFactory {
     if (!tenant || !sso) return null;
     const urls = this.urls(req.headers.host);
     const cache = this.requestCache(tenant.id);
-    const signing = this.signingKey.privateKey && this.signingKey.certificate;
+    const { privateKey, certificate } = this.signingKey;
     const options: PassportSamlConfig = {
       entryPoint: sso.idp.ssoUrl,
       issuer: urls.entityId,
@@ -92,9 +92,7 @@ export class SamlOptionsFactory {
       requestIdExpirationPeriodMs: REQUEST_TTL_SECONDS * 1000,
       cacheProvider: cache,
       ...(sso.idp.sloUrl ? { logoutUrl: sso.idp.sloUrl } : {}),
-      ...(signing
-        ? { privateKey: this.signingKey.privateKey!, publicCert: this.signingKey.certificate!, logoutCallbackUrl: urls.sloCallback }
-        : {}),
+      ...(privateKey && certificate ? { privateKey, publicCert: certificate, logoutCallbackUrl: urls.sloCallback } : {}),
     };
     return { tenant, sso, urls, cache, options };
   }

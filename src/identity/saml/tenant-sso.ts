@@ -104,6 +104,6 @@ export async function resolveSsoSection(section: SsoSection, tenantsDir: string)
   try {
     return { ...settings, idp: parseFederationMetadata(xml) };
   } catch (error) {
-    throw new Error(`${where}: ${(error as Error).message}`);
+    throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
   }
 }
