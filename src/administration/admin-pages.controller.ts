@@ -213,12 +213,10 @@ export class AdminPagesController {
   }
 
   private invalid(req: Request, res: Response, view: object, fields: string[]): void {
-    res
-      .status(400)
-      .render('admin-user', {
-        title: translate(req.locale!, 'admin.user.new'),
-        ...view,
-        errors: fields.map((f) => `${f}: ${translate(req.locale!, 'problem.validation')}`),
-      });
+    res.status(400).render('admin-user', {
+      title: translate(req.locale!, 'admin.user.new'),
+      ...view,
+      errors: fields.map((f) => `${f}: ${translate(req.locale!, 'problem.validation')}`),
+    });
   }
 }

@@ -53,14 +53,20 @@ export class PoliciesPageController {
   async save(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
     const form = parseForm(policyForm, body);
     try {
-      if (!form.ok) throw new ProblemException(422, 'validation', undefined, { errors: form.fields.map((field) => ({ field, message: '' })) });
+      if (!form.ok)
+        throw new ProblemException(422, 'validation', undefined, { errors: form.fields.map((field) => ({ field, message: '' })) });
       await this.policies.update(parseBody(policyChange, formToChange(form.data)), req.user!, plainAddress(req.ip ?? ''));
       res.redirect(303, '/admin/policies?saved=1');
     } catch (error) {
       if (!(error instanceof ProblemException)) throw error;
       const problems = (error.extras.errors ?? []).map((e) => `${e.field}: ${e.message}`);
       res.status(422);
-      await this.render(req, res, await this.policies.current(), problems.length > 0 ? problems : [translate(req.locale!, 'problem.validation')]);
+      await this.render(
+        req,
+        res,
+        await this.policies.current(),
+        problems.length > 0 ? problems : [translate(req.locale!, 'problem.validation')],
+      );
     }
   }
 
@@ -70,7 +76,11 @@ export class PoliciesPageController {
       title: translate(locale, 'admin.policies.title'),
       policy: { ...policy, ipAllowlist: policy.ipAllowlist.join('\n') },
       yourAddress: plainAddress(req.ip ?? ''),
-      rules: SECOND_FACTOR_RULES.map((rule) => ({ rule, label: translate(locale, `admin.policies.secondFactor.${rule}`), selected: rule === policy.secondFactor })),
+      rules: SECOND_FACTOR_RULES.map((rule) => ({
+        rule,
+        label: translate(locale, `admin.policies.secondFactor.${rule}`),
+        selected: rule === policy.secondFactor,
+      })),
       notice: errors && errors.length === 0 ? translate(locale, 'profile.saved') : undefined,
       errors: errors && errors.length > 0 ? errors : undefined,
     });

@@ -23,6 +23,17 @@ export interface ActivityRecord {
 const ACTION = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 const VERIFY_BATCH = 1000;
 
+/** NUL and lone surrogates: PostgreSQL's text and jsonb refuse them. */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Logged text can come from a visitor (the e-mail typed at a failed sign-in); a character the
+ * database cannot store must not turn the recording, and so the action, into an error.
+ */
+function storable(text: string): string {
+  return text.replace(UNSTORABLE, '\uFFFD');
+}
+
 /**
  * The activity log of the current tenant: the one way every module records security-relevant
  * actions, and the way to read and verify them. Entries are never changed once written.
@@ -39,18 +50,19 @@ export class ActivityLog {
     if (!ACTION.test(entry.action)) throw new Error(`activity log: malformed action "${entry.action}"`);
     const tenantId = TenantContext.current().tenantId;
     // What is hashed must be what jsonb gives back: a plain JSON object, nothing JSON drops.
-    const details = JSON.parse(canonicalJson(entry.details ?? {})) as Record<string, unknown>;
+    const plain = JSON.stringify(entry.details ?? {}, (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value));
+    const details = JSON.parse(canonicalJson(JSON.parse(plain))) as Record<string, unknown>;
     await this.entries.append((tail) => {
       const fields: Omit<NewActivityEntry, 'hash'> = {
         seq: tail.nextSeq,
         at: tail.now,
         actorId: entry.actor === 'system' ? null : entry.actor.id,
-        actorLabel: entry.actor === 'system' ? 'system' : entry.actor.email,
+        actorLabel: entry.actor === 'system' ? 'system' : storable(entry.actor.email),
         action: entry.action,
-        resourceType: entry.resource?.type ?? null,
-        resourceId: entry.resource?.id ?? null,
+        resourceType: entry.resource ? storable(entry.resource.type) : null,
+        resourceId: entry.resource ? storable(entry.resource.id) : null,
         details,
-        ip: entry.ip ?? null,
+        ip: entry.ip === undefined ? null : storable(entry.ip),
         prevHash: tail.prevHash,
       };
       return { ...fields, hash: chainHash({ ...fields, tenantId }) };

@@ -71,7 +71,11 @@ export class AuditPageController {
   @Get('export.xlsx')
   async exportXlsx(@Req() req: Request, @Res() res: Response, @Query() raw: unknown): Promise<void> {
     const query = await this.startExport(req, res, raw, 'xlsx');
-    await xlsxExport(entriesMatching(this.log, toFilter(query)), req.locale!, res);
+    // The headers are gone by now: on a failure all that is left is to cut the download short.
+    await xlsxExport(entriesMatching(this.log, toFilter(query)), req.locale!, res).catch((error: unknown) => {
+      res.destroy();
+      throw error;
+    });
   }
 
   /**

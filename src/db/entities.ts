@@ -10,4 +10,16 @@ import { ActivityEntry } from '../audit/activity-entry.entity.js';
 import { WorkspacePolicy } from '../policies/workspace-policy.entity.js';
 
 /** Every TypeORM entity; a module adds its own here when it adds a table. */
-export const entities = [Tenant, User, Session, PasswordReset, Office, Role, Membership, Group, GroupMember, ActivityEntry, WorkspacePolicy];
+export const entities = [
+  Tenant,
+  User,
+  Session,
+  PasswordReset,
+  Office,
+  Role,
+  Membership,
+  Group,
+  GroupMember,
+  ActivityEntry,
+  WorkspacePolicy,
+];

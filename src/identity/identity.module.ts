@@ -22,7 +22,11 @@ import { SessionRepository } from './session.repository.js';
 import { SessionService } from './session.service.js';
 import { UserRepository } from './user.repository.js';
 
-const exported = [GuardDeps, LoginThrottle, SecondFactor, SignInChallenge, 
+const exported = [
+  GuardDeps,
+  LoginThrottle,
+  SecondFactor,
+  SignInChallenge,
   Authenticator,
   BearerGuard,
   SignedInGuard,

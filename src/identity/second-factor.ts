@@ -50,7 +50,11 @@ export class SecondFactor {
     const step = verifyTotp(secret, code, Date.now(), null);
     if (step === null) return false;
     await this.users.update({ id: user.id }, { totpSecret: this.box.seal(secret, user.id), totpLastStep: String(step) });
-    await this.activity.record({ action: 'auth.second-factor-enabled', actor: { id: user.id, email: user.email }, resource: { type: 'user', id: user.id } });
+    await this.activity.record({
+      action: 'auth.second-factor-enabled',
+      actor: { id: user.id, email: user.email },
+      resource: { type: 'user', id: user.id },
+    });
     return true;
   }
 
@@ -58,7 +62,11 @@ export class SecondFactor {
     if (required) throw new ProblemException(409, 'conflict', 'second-factor-required-by-policy');
     if (!(await this.check(user, code))) return false;
     await this.users.update({ id: user.id }, { totpSecret: null, totpLastStep: null });
-    await this.activity.record({ action: 'auth.second-factor-disabled', actor: { id: user.id, email: user.email }, resource: { type: 'user', id: user.id } });
+    await this.activity.record({
+      action: 'auth.second-factor-disabled',
+      actor: { id: user.id, email: user.email },
+      resource: { type: 'user', id: user.id },
+    });
     return true;
   }
 
@@ -68,7 +76,12 @@ export class SecondFactor {
    */
   async check(user: User, code: string): Promise<boolean> {
     if (!user.totpSecret) return false;
-    const step = verifyTotp(this.box.open(user.totpSecret, user.id), code, Date.now(), user.totpLastStep === null ? null : Number(user.totpLastStep));
+    const step = verifyTotp(
+      this.box.open(user.totpSecret, user.id),
+      code,
+      Date.now(),
+      user.totpLastStep === null ? null : Number(user.totpLastStep),
+    );
     return step !== null && (await this.users.spendTotpStep(user.id, step));
   }
 }

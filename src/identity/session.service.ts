@@ -38,7 +38,14 @@ export class SessionService {
     const { token, hash } = newSecretToken(kind === 'api' ? 'pft_' : '');
     const now = new Date();
     const lifetime = await this.lifetimeMs(kind);
-    await this.sessions.insert({ userId: user.id, kind, method, tokenHash: hash, lastSeenAt: now, expiresAt: new Date(now.getTime() + lifetime) });
+    await this.sessions.insert({
+      userId: user.id,
+      kind,
+      method,
+      tokenHash: hash,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + lifetime),
+    });
     return { token, expiresInSeconds: Math.floor(lifetime / 1000) };
   }
 

@@ -15,6 +15,14 @@ export class UserRepository extends TenantScopedRepository<User> {
 
   /** Records a TOTP time step as used unless it (or a later one) already was: one statement, so races lose. */
   async spendTotpStep(id: string, step: number): Promise<boolean> {
-    return (await this.update([{ id, totpLastStep: IsNull() }, { id, totpLastStep: LessThan(String(step)) }], { totpLastStep: String(step) })) === 1;
+    return (
+      (await this.update(
+        [
+          { id, totpLastStep: IsNull() },
+          { id, totpLastStep: LessThan(String(step)) },
+        ],
+        { totpLastStep: String(step) },
+      )) === 1
+    );
   }
 }

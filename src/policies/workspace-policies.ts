@@ -58,16 +58,27 @@ export class WorkspacePolicies {
   async update(change: PolicyChange, by: { id: string; email: string }, clientAddress: string): Promise<EffectivePolicy> {
     const ranges = change.ipAllowlist?.map((r) => r.trim()).filter((r) => r.length > 0);
     const bad = ranges?.filter((r) => !isCidr(r)) ?? [];
-    if (bad.length > 0) throw new ProblemException(422, 'validation', undefined, { errors: bad.map((r) => ({ field: 'ipAllowlist', message: `not an address or CIDR range: ${r}` })) });
+    if (bad.length > 0)
+      throw new ProblemException(422, 'validation', undefined, {
+        errors: bad.map((r) => ({ field: 'ipAllowlist', message: `not an address or CIDR range: ${r}` })),
+      });
     if (ranges && !allowedBy(ranges, clientAddress)) {
-      throw new ProblemException(422, 'validation', undefined, { errors: [{ field: 'ipAllowlist', message: `it would lock out your own address ${clientAddress}` }] });
+      throw new ProblemException(422, 'validation', undefined, {
+        errors: [{ field: 'ipAllowlist', message: `it would lock out your own address ${clientAddress}` }],
+      });
     }
     const before = await this.current();
     const values = { ...change, ...(ranges ? { ipAllowlist: ranges } : {}) };
     if (await this.policies.findOne({})) await this.policies.update({}, values);
     else await this.policies.insert(values);
     const after = await this.current();
-    await this.activity.record({ action: 'policy.changed', actor: by, resource: { type: 'workspace-policy', id: 'access' }, details: { before, after }, ip: clientAddress });
+    await this.activity.record({
+      action: 'policy.changed',
+      actor: by,
+      resource: { type: 'workspace-policy', id: 'access' },
+      details: { before, after },
+      ip: clientAddress,
+    });
     return after;
   }
 }

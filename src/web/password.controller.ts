@@ -66,7 +66,11 @@ export class PasswordController {
   }
 
   private async changeView(req: Request): Promise<Record<string, unknown>> {
-    return { title: translate(req.locale!, 'password.change.title'), forced: req.user!.mustChangePassword, minLength: await this.minLength() };
+    return {
+      title: translate(req.locale!, 'password.change.title'),
+      forced: req.user!.mustChangePassword,
+      minLength: await this.minLength(),
+    };
   }
 
   @Get('forgot')

@@ -47,7 +47,7 @@ describe('signing in with a browser', () => {
     await page.waitForURL(`${t.origin('demo')}/?passwordChanged=1`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Ciao, Paola Prova');
     const tiles = await page.locator('.tile .tile-label').allTextContents();
-    expect(tiles).toEqual(['Il mio profilo', 'Utenti', 'API']);
+    expect(tiles).toEqual(['Il mio profilo', 'Utenti', 'Uffici', 'Regole di accesso', 'Registro attività', 'API']);
 
     // Sign out, then the new password (and only it) works.
     await page.getByRole('button', { name: 'Esci' }).click();

@@ -22,7 +22,7 @@ describe('JSON API: bearer tokens, /me and problem responses', () => {
     expect(token.body).toEqual({ accessToken: expect.any(String), expiresIn: expect.any(Number) });
     const me = await api().get('/api/v1/me').set('Host', 'demo.localhost').set('Authorization', `Bearer ${token.body.accessToken}`);
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ email: user.email, tenant: 'demo', roles: ['operator', 'manager'] });
+    expect(me.body).toMatchObject({ email: user.email, tenant: 'demo', roles: ['manager', 'operator'] });
   });
 
   it('answers a wrong password with a translated 401 problem', async () => {

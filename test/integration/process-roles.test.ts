@@ -149,6 +149,36 @@ describe('process roles and the command line (built dist/)', () => {
       writeFileSync(path.join(dir, 'acme.yaml'), 'name: Acme S.p.A.\ndomains: [pec.acme.example]\ntheme: industria\n');
       const restored = spawnSync(process.execPath, [CLI, 'tenants', 'sync'], { env, encoding: 'utf8' });
       expect(restored.stdout).toMatch(/updated: .*acme/);
+
+      // The demo seed: offices Protocollo and Ragioneria under Direzione, the operator in Protocollo, the manager over Direzione.
+      const seed = spawnSync(process.execPath, [CLI, 'seed', path.join(ROOT, 'scripts/demo-seed.yaml')], { env, encoding: 'utf8' });
+      expect(seed.stderr).toBe('');
+      expect(seed.stdout).toContain('demo: operator@demo.test created');
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      try {
+        const grants = await client.query<{ email: string; role_key: string; office: string | null; parent: string | null }>(`
+          SELECT u.email, m.role_key, o.name AS office, p.name AS parent
+          FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id
+          LEFT JOIN offices o ON o.id = m.office_id LEFT JOIN offices p ON p.id = o.parent_id
+          WHERE t.slug = 'demo' ORDER BY u.email`);
+        expect(grants.rows).toEqual([
+          { email: 'admin@demo.test', role_key: 'admin', office: null, parent: null },
+          { email: 'manager@demo.test', role_key: 'manager', office: 'Direzione', parent: null },
+          { email: 'operator@demo.test', role_key: 'operator', office: 'Protocollo', parent: 'Direzione' },
+          { email: 'user@demo.test', role_key: 'user', office: null, parent: null },
+        ]);
+        const offices = await client.query<{ name: string; parent: string | null }>(`
+          SELECT o.name, p.name AS parent FROM offices o JOIN tenants t ON t.id = o.tenant_id LEFT JOIN offices p ON p.id = o.parent_id
+          WHERE t.slug = 'demo' ORDER BY o.name`);
+        expect(offices.rows).toEqual([
+          { name: 'Direzione', parent: null },
+          { name: 'Protocollo', parent: 'Direzione' },
+          { name: 'Ragioneria', parent: 'Direzione' },
+        ]);
+      } finally {
+        await client.end();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
       const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });

@@ -100,7 +100,11 @@ describe('pages: sign-in, sessions, CSRF and roles', () => {
     const operator = await createUser(t.app, 'demo', { roles: ['operator'] });
     const other = client();
     await signIn(other, operator.email, operator.password);
-    const refused = await other.get('/admin/users');
+    // An operator's reach over people is their own record: the list shows nobody else, creating is refused.
+    const ownOnly = await other.get('/admin/users');
+    expect(ownOnly.text).toContain(operator.email);
+    expect(ownOnly.text).not.toContain(admin.email);
+    const refused = await other.get('/admin/users/new');
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('Operazione non consentita');
   });

@@ -38,7 +38,10 @@ describe('workspace access policies', () => {
     const other = await createTenant(t.app, `${slug}-ip`);
     const user = await createUser(t.app, other.slug);
     await db().query(`INSERT INTO workspace_policies (tenant_id, ip_allowlist) VALUES ($1, '{203.0.113.0/24}')`, [other.id]);
-    const api = await new ApiClient(t.app.getHttpServer(), `${other.slug}.localhost`).post('/api/v1/auth/token', { email: user.email, password: user.password });
+    const api = await new ApiClient(t.app.getHttpServer(), `${other.slug}.localhost`).post('/api/v1/auth/token', {
+      email: user.email,
+      password: user.password,
+    });
     expect(api.status).toBe(403);
     expect(api.body.type).toBe('urn:pecflow:problem:address-not-allowed');
     const page = await new WebClient(t.app.getHttpServer(), `${other.slug}.localhost`).get('/login');
@@ -63,7 +66,11 @@ describe('workspace access policies', () => {
     const user = await createUser(t.app, slug, { mustChangePassword: true });
     const web = new WebClient(t.app.getHttpServer(), host);
     await signIn(web, user.email, user.password);
-    const refused = await web.submit('/password/change', '/password/change', { current: user.password, password: 'sedici caratteri', confirm: 'sedici caratteri' });
+    const refused = await web.submit('/password/change', '/password/change', {
+      current: user.password,
+      password: 'sedici caratteri',
+      confirm: 'sedici caratteri',
+    });
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('almeno 20 caratteri');
     expect((await web.get('/password/change')).text).toContain('Almeno 20 caratteri');
@@ -114,7 +121,10 @@ describe('workspace access policies', () => {
     expect((await plainWeb.get('/')).status).toBe(200);
     // The API admin of this test has no second factor, so the rule now shuts them out too.
     expect((await admin.get('/api/v1/admin/policies')).body.type).toBe('urn:pecflow:problem:second-factor-required');
-    await db().query(`UPDATE workspace_policies SET second_factor = 'optional' WHERE tenant_id = (SELECT id FROM tenants WHERE slug = $1)`, [slug]);
+    await db().query(
+      `UPDATE workspace_policies SET second_factor = 'optional' WHERE tenant_id = (SELECT id FROM tenants WHERE slug = $1)`,
+      [slug],
+    );
   });
 
   it('records every policy change in the activity log', async () => {

@@ -53,6 +53,8 @@ export interface PostedResponse {
   RelayState?: string;
 }
 
+const certificateBody = (pem: string): string => pem.replace(/-----[A-Z ]+-----|\s+/g, '');
+
 const xmlEscape = (value: string): string =>
   value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 
@@ -85,11 +87,13 @@ function adfsResponse(v: Record<string, string>, user: IdpUser): string {
   );
 }
 
-function sign(xml: string, key: SigningKey, what: 'assertion' | 'response'): string {
+/** Signs the assertion (enveloped, after its Issuer) or the whole response, RSA-SHA256, as ADFS does. */
+export function sign(xml: string, key: SigningKey, what: 'assertion' | 'response'): string {
   const base = {
     rawSamlMessage: xml,
     privateKey: key.privateKey,
-    signingCert: key.certificate,
+    // samlify takes the certificate as metadata carries it: the base64 body, without the PEM armour.
+    signingCert: certificateBody(key.certificate),
     signatureAlgorithm: RSA_SHA256,
     isBase64Output: false,
   };
@@ -146,11 +150,10 @@ export class TestIdp {
 
   /** FederationMetadata.xml as ADFS publishes it, trimmed: WS-Fed role descriptor, IdP descriptor with every signing key. */
   federationMetadata(): string {
-    const body = (pem: string): string => pem.replace(/-----[A-Z ]+-----|\s+/g, '');
     const keyDescriptors = this.keys
       .map(
         (key) =>
-          `<KeyDescriptor use="signing"><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data><X509Certificate>${body(key.certificate)}</X509Certificate></X509Data></KeyInfo></KeyDescriptor>`,
+          `<KeyDescriptor use="signing"><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data><X509Certificate>${certificateBody(key.certificate)}</X509Certificate></X509Data></KeyInfo></KeyDescriptor>`,
       )
       .join('');
     return (

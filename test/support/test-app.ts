@@ -82,7 +82,9 @@ export async function createUser(
 /** A workspace of the test's own (for tests that change workspace-wide settings), reached at <slug>.localhost. */
 export async function createTenant(app: NestExpressApplication, slug: string, name = `Prova ${slug}`): Promise<Tenant> {
   const dataSource = app.get(DataSource);
-  const tenant = await dataSource.getRepository(Tenant).save({ slug, name, theme: 'civico', defaultLocale: 'it', domains: [], solutions: [], enabled: true });
+  const tenant = await dataSource
+    .getRepository(Tenant)
+    .save({ slug, name, theme: 'civico', defaultLocale: 'it', domains: [], solutions: [], enabled: true });
   await TenantContext.run({ tenantId: tenant.id, slug }, () => app.get(OrganisationService).ensureBuiltinRoles());
   return tenant;
 }

@@ -5,4 +5,10 @@ import { TenantSso1764400000000 } from './1764400000000-tenant-sso.js';
 import { WorkspacePolicies1764500000000 } from './1764500000000-workspace-policies.js';
 
 /** Every migration, in order. Listed explicitly so the same list works from src (tests) and dist. */
-export const migrations = [Foundation1764115200000, Organisation1764200000000, ActivityLog1764300000000, TenantSso1764400000000, WorkspacePolicies1764500000000];
+export const migrations = [
+  Foundation1764115200000,
+  Organisation1764200000000,
+  ActivityLog1764300000000,
+  TenantSso1764400000000,
+  WorkspacePolicies1764500000000,
+];

@@ -1,4 +1,4 @@
-import type { Profile } from '@node-saml/node-saml';
+import type { Profile } from '@node-saml/passport-saml';
 import type { SamlContext } from './saml-options.js';
 import { SamlRejection } from './saml-rejection.js';
 

@@ -1,4 +1,4 @@
-import type { CacheItem, CacheProvider } from '@node-saml/node-saml';
+import type { CacheItem, CacheProvider } from '@node-saml/passport-saml';
 import type { Redis } from 'ioredis';
 
 /**

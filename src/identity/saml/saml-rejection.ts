@@ -1,4 +1,4 @@
-import { SamlStatusError } from '@node-saml/node-saml';
+import { SamlStatusError } from '@node-saml/passport-saml';
 import type { MessageKey } from '../../i18n/translate.js';
 import { MissingEmailClaimError } from './sso-identity.js';
 

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Profile } from '@node-saml/node-saml';
+import { ValidateInResponseTo, type Profile } from '@node-saml/passport-saml';
 import type { Request, Response } from 'express';
 import { ProblemException } from '../../api/problem.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.module.js';
@@ -144,7 +144,10 @@ export class SamlController {
 
   private async logoutAnswered(req: Request, res: Response): Promise<void> {
     const context = this.context(req);
-    const outcome = await this.strategy.run(req, context);
+    // node-saml 5.1 looks for InResponseTo on a <Response> only, so with 'always' it refuses every
+    // POSTed LogoutResponse; 'ifPresent' still checks it on the Redirect binding, and POST needs a signature.
+    const logout = { ...context, options: { ...context.options, validateInResponseTo: ValidateInResponseTo.ifPresent } };
+    const outcome = await this.strategy.run(req, logout);
     if (outcome.kind === 'pass') return res.redirect(303, SIGNED_OUT);
     const detail = outcome.kind === 'error' && outcome.error instanceof Error ? outcome.error.message : outcome.kind;
     this.logger.warn(`tenant ${context.tenant.slug}: SAML logout response refused: ${detail}`);

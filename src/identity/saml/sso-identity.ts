@@ -1,4 +1,4 @@
-import type { Profile } from '@node-saml/node-saml';
+import type { Profile } from '@node-saml/passport-saml';
 import { NAME_ID_CLAIM, type TenantSso } from './tenant-sso.js';
 
 /** Who the IdP says signed in, in pecflow's terms. */

@@ -28,14 +28,7 @@ export class SsoSignIn {
     let user = await this.users.findByEmail(identity.email);
     if (!user) {
       if (!sso.justInTime) return { outcome: 'not-enabled' };
-      // No password: the account signs in through the IdP only (the password form finds no hash).
-      user = await this.users.insert({
-        email: identity.email,
-        displayName: identity.displayName,
-        passwordHash: null,
-        mustChangePassword: false,
-      });
-      this.logger.log(`tenant ${TenantContext.current().slug}: SSO created user ${user.id}`);
+      user = await this.createUser(identity);
     } else if (user.blocked) {
       return { outcome: 'blocked' };
     } else if (user.displayName !== identity.displayName) {
@@ -44,6 +37,25 @@ export class SsoSignIn {
     }
     await this.organisation.replaceGrants(user.id, await this.resolveGrants(identity.groups, sso));
     return { outcome: 'ok', user };
+  }
+
+  /** No password: the account signs in through the IdP only (the password form finds no hash to match). */
+  private async createUser(identity: SsoIdentity): Promise<User> {
+    try {
+      const user = await this.users.insert({
+        email: identity.email,
+        displayName: identity.displayName,
+        passwordHash: null,
+        mustChangePassword: false,
+      });
+      this.logger.log(`tenant ${TenantContext.current().slug}: SSO created user ${user.id}`);
+      return user;
+    } catch (error) {
+      // Two first sign-ins at once (two tabs, two replicas): the other one created it.
+      const existing = await this.users.findByEmail(identity.email);
+      if (existing) return existing;
+      throw error;
+    }
   }
 
   /** Unknown roles or offices in the mapping are the tenant file's mistakes: logged, and that grant skipped. */
