@@ -45,7 +45,7 @@ export class PoliciesPageController {
   @Get()
   @ApiExcludeEndpoint()
   async page(@Req() req: Request, @Res() res: Response, @Query('saved') saved?: string): Promise<void> {
-    await this.render(req, res, await this.policies.current(), saved ? [] : undefined);
+    this.render(req, res, await this.policies.current(), saved ? [] : undefined);
   }
 
   @Post()
@@ -61,7 +61,7 @@ export class PoliciesPageController {
       if (!(error instanceof ProblemException)) throw error;
       const problems = (error.extras.errors ?? []).map((e) => `${e.field}: ${e.message}`);
       res.status(422);
-      await this.render(
+      this.render(
         req,
         res,
         await this.policies.current(),
@@ -70,7 +70,7 @@ export class PoliciesPageController {
     }
   }
 
-  private async render(req: Request, res: Response, policy: EffectivePolicy, errors?: string[]): Promise<void> {
+  private render(req: Request, res: Response, policy: EffectivePolicy, errors?: string[]): void {
     const locale = req.locale!;
     res.render('admin-policies', {
       title: translate(locale, 'admin.policies.title'),

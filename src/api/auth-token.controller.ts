@@ -42,8 +42,9 @@ export class AuthTokenController {
   @ApiResponse({ status: 429, description: 'Too many failures: locked for a while', schema: problemSchema })
   async issue(@Req() req: Request, @Body() body: unknown): Promise<z.infer<typeof tokenResponse>> {
     const { email, password, otp } = parseBody(tokenRequest, body);
-    const result = await this.authenticator.authenticate(email, password, req.ip ?? 'unknown');
-    await this.audit.outcome(result, email, req.ip ?? 'unknown', 'api');
+    const ip = req.ip ?? 'unknown';
+    const result = await this.authenticator.authenticate(email, password, ip);
+    if (result.outcome !== 'ok') await this.audit.outcome(result, email, ip, 'api');
     switch (result.outcome) {
       case 'invalid':
         throw new ProblemException(401, 'invalid-credentials');
@@ -53,9 +54,13 @@ export class AuthTokenController {
         throw new ProblemException(403, 'account-blocked');
       case 'ok': {
         // sso.localLogin: admins-only closes the password grant to everyone else too.
-        if (!(await this.localLogin.allows(req.tenant!, result.user))) throw new ProblemException(403, 'local-login-disabled');
-        await this.secondStep(result.user, otp, req.ip ?? 'unknown');
+        if (!(await this.localLogin.allows(req.tenant!, result.user))) {
+          await this.audit.failed(result.user.email, 'local-login-disabled', ip, 'api');
+          throw new ProblemException(403, 'local-login-disabled');
+        }
+        await this.secondStep(result.user, otp, ip);
         const { token, expiresInSeconds } = await this.sessions.open(result.user, 'api');
+        await this.audit.outcome(result, result.user.email, ip, 'api');
         return { accessToken: token, expiresIn: expiresInSeconds };
       }
     }
@@ -67,6 +72,7 @@ export class AuthTokenController {
     if (!otp) throw new ProblemException(401, 'second-factor-required');
     if (!(await this.secondFactor.check(user, otp))) {
       await this.throttle.recordFailure(user.tenantId, user.email, ip);
+      await this.audit.failed(user.email, 'second-factor-invalid', ip, 'api');
       throw new ProblemException(401, 'second-factor-invalid');
     }
   }

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { TenantContext } from '../db/tenant-context.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import type { ActivityFilter } from './activity-filter.js';
-import { canonicalJson, chainHash } from './activity-hash.js';
+import { chainHash } from './activity-hash.js';
 import { ActivityLogRepository, type ActivityPage, type NewActivityEntry } from './activity-log.repository.js';
 import { ChainWalk, type ChainVerdict } from './chain-walk.js';
 
@@ -23,15 +23,15 @@ export interface ActivityRecord {
 const ACTION = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 const VERIFY_BATCH = 1000;
 
-/** NUL and lone surrogates: PostgreSQL's text and jsonb refuse them. */
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
- * Logged text can come from a visitor (the e-mail typed at a failed sign-in); a character the
- * database cannot store must not turn the recording, and so the action, into an error.
+ * Logged text can come from a visitor (the e-mail typed at a failed sign-in). PostgreSQL's text
+ * and jsonb refuse NUL and lone surrogates; such a character must not turn the recording, and so
+ * the action being recorded, into an error.
  */
 function storable(text: string): string {
-  return text.replace(UNSTORABLE, '\uFFFD');
+  return text.replaceAll('\0', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
 }
 
 /**
@@ -51,7 +51,7 @@ export class ActivityLog {
     const tenantId = TenantContext.current().tenantId;
     // What is hashed must be what jsonb gives back: a plain JSON object, nothing JSON drops.
     const plain = JSON.stringify(entry.details ?? {}, (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value));
-    const details = JSON.parse(canonicalJson(JSON.parse(plain))) as Record<string, unknown>;
+    const details = JSON.parse(plain) as Record<string, unknown>;
     await this.entries.append((tail) => {
       const fields: Omit<NewActivityEntry, 'hash'> = {
         seq: tail.nextSeq,

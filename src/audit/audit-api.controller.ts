@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { problemSchema } from '../api/problem.schema.js';
 import { openApiSchema, parseBody } from '../api/zod-body.js';
 import { BearerGuard } from '../identity/auth.guards.js';
-import { Roles } from '../identity/roles.js';
+import { RequireAccess } from '../access/require-access.js';
 import type { ActivityEntry } from './activity-entry.entity.js';
 import { activityQuery, toFilter, withoutBlanks } from './activity-filter.js';
 import { ActivityLog } from './activity-log.js';
@@ -51,7 +51,7 @@ function ApiActivityQuery(): MethodDecorator {
 @ApiBearerAuth()
 @Controller('api/v1/audit')
 @UseGuards(BearerGuard)
-@Roles('admin')
+@RequireAccess('audit-entry', 'see')
 export class AuditApiController {
   constructor(private readonly log: ActivityLog) {}
 

@@ -5,7 +5,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { parseBody } from '../api/zod-body.js';
 import { SignedInGuard } from '../identity/auth.guards.js';
-import { Roles } from '../identity/roles.js';
+import { RequireAccess } from '../access/require-access.js';
 import type { Locale } from '../i18n/locale.js';
 import { translate, type MessageKey } from '../i18n/translate.js';
 import { csvExport, entriesMatching, xlsxExport } from './activity-export.js';
@@ -28,7 +28,7 @@ const FILTER_LABELS: Record<string, MessageKey> = {
 @ApiExcludeController()
 @Controller('admin/audit')
 @UseGuards(SignedInGuard)
-@Roles('admin')
+@RequireAccess('audit-entry', 'see')
 export class AuditPageController {
   constructor(private readonly log: ActivityLog) {}
 

@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { AuthResult } from '../identity/authenticator.js';
 import { ActivityLog } from './activity-log.js';
 
-/** Sign-in outcomes as activity entries, the same for the web form and the API token endpoint. */
+type Channel = 'web' | 'api' | 'sso';
+
+/** Sign-in outcomes as activity entries, the same for the web form, the API token endpoint and SSO. */
 @Injectable()
 export class SignInAudit {
   constructor(private readonly activity: ActivityLog) {}
 
-  async outcome(result: AuthResult, email: string, ip: string, channel: 'web' | 'api'): Promise<void> {
-    const attempted = email.trim().toLowerCase();
+  async outcome(result: AuthResult, email: string, ip: string, channel: Channel): Promise<void> {
     if (result.outcome === 'ok') {
       await this.activity.record({
         action: 'auth.sign-in',
@@ -19,10 +20,15 @@ export class SignInAudit {
       });
       return;
     }
+    await this.failed(email, result.outcome, ip, channel);
+  }
+
+  /** A refused sign-in; the e-mail is what was typed (or asserted by the IdP), possibly nobody's. */
+  async failed(email: string, reason: string, ip: string, channel: Channel): Promise<void> {
     await this.activity.record({
       action: 'auth.sign-in-failed',
       actor: 'system',
-      details: { email: attempted, reason: result.outcome, channel },
+      details: { email: email.trim().toLowerCase(), reason, channel },
       ip,
     });
   }

@@ -61,7 +61,12 @@ export class UserProvisioner {
           const email = person.email.toLowerCase();
           const exists = (await this.users.findByEmail(email)) !== null;
           if (!exists) {
-            const user = await this.users.insert({ email, displayName: person.name, passwordHash, mustChangePassword: seed.mustChangePassword });
+            const user = await this.users.insert({
+              email,
+              displayName: person.name,
+              passwordHash,
+              mustChangePassword: seed.mustChangePassword,
+            });
             await this.organisation.replaceGrants(user.id, await this.organisation.resolve(person.grants));
           }
           await this.mailboxes.ensure(email, seed.password);

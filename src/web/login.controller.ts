@@ -61,9 +61,8 @@ export class LoginController {
       });
     if (!form.ok) return again(400, translate(locale, 'login.invalid'));
     const result = await this.authenticator.authenticate(form.data.email, form.data.password, req.ip ?? 'unknown');
-    // A right password with a second factor still due is not a sign-in yet: TwoStepController records it.
-    const secondStepDue = result.outcome === 'ok' && this.secondFactor.isEnrolled(result.user);
-    if (!secondStepDue) await this.audit.outcome(result, form.data.email, req.ip ?? 'unknown', 'web');
+    const ip = req.ip ?? 'unknown';
+    if (result.outcome !== 'ok') await this.audit.outcome(result, form.data.email, ip, 'web');
     switch (result.outcome) {
       case 'invalid':
         return again(401, translate(locale, 'login.invalid'));
@@ -75,9 +74,11 @@ export class LoginController {
       case 'ok': {
         // sso.localLogin: admins-only — the password is right, but this form is not this user's way in.
         if (!(await this.localLogin.allows(req.tenant!, result.user))) {
+          await this.audit.failed(result.user.email, 'local-login-disabled', ip, 'web');
           return again(403, translate(locale, 'login.adminsOnly', { idp: this.localLogin.restrictedTo(req.tenant!) ?? '' }));
         }
-        if (secondStepDue) {
+        // A right password with a second factor still due is not a sign-in yet: TwoStepController records it.
+        if (this.secondFactor.isEnrolled(result.user)) {
           res.cookie(CHALLENGE_COOKIE, this.challenges.issue(result.user.id, req.tenant!.id), cookieOptions(this.config, 5 * 60_000));
           const next = form.data.next ? `?next=${encodeURIComponent(safeNext(form.data.next))}` : '';
           return res.redirect(303, `/login/verify${next}`);
@@ -85,6 +86,7 @@ export class LoginController {
         // A new session token at every sign-in: a token planted before sign-in is worth nothing.
         if (req.session) await this.sessions.revoke(req.session.id);
         const { token, expiresInSeconds } = await this.sessions.open(result.user, 'web');
+        await this.audit.outcome(result, result.user.email, ip, 'web');
         res.cookie(SESSION_COOKIE, token, cookieOptions(this.config, expiresInSeconds * 1000));
         return res.redirect(303, result.user.mustChangePassword ? '/password/change' : safeNext(form.data.next));
       }

@@ -39,6 +39,8 @@ export class PageContextMiddleware implements NestMiddleware {
       locale: req.locale,
       csrfToken: this.csrf.tokenFor(req, res),
       user: req.user ? { email: req.user.email, displayName: req.user.displayName, locale: req.user.locale } : undefined,
+      // An SSO session signs out through the IdP too (single logout), a password session locally.
+      logoutAction: req.session?.method === 'sso' ? '/auth/saml/logout' : '/logout',
       currentPath: req.originalUrl,
       baseUrl: `${this.config.PUBLIC_SCHEME}://${req.headers.host ?? ''}`,
     });

@@ -49,14 +49,12 @@ export class TwoStepController {
     const form = parseForm(codeForm, body);
     const ip = req.ip ?? 'unknown';
     const again = (status: number, error: string): void =>
-      res
-        .status(status)
-        .render('login-verify', {
-          title: translate(locale, 'twoStep.title'),
-          bodyClass: 'auth',
-          next: form.ok ? form.data.next : undefined,
-          errors: [error],
-        });
+      res.status(status).render('login-verify', {
+        title: translate(locale, 'twoStep.title'),
+        bodyClass: 'auth',
+        next: form.ok ? form.data.next : undefined,
+        errors: [error],
+      });
     const lockedFor = await this.throttle.lockedFor(user.tenantId, user.email, ip);
     if (lockedFor > 0) return again(429, translate(locale, 'login.locked', { minutes: Math.ceil(lockedFor / 60) }));
     if (!form.ok || !(await this.secondFactor.check(user, form.data.code))) {
@@ -102,13 +100,11 @@ export class TwoStepController {
       res.clearCookie(ENROLMENT_COOKIE, { path: '/' });
       return res.redirect(303, '/profile/two-step?done=1');
     }
-    res
-      .status(400)
-      .render('two-step', {
-        title: translate(req.locale!, 'twoStep.setup.title'),
-        errors: [translate(req.locale!, 'twoStep.invalid')],
-        retry: true,
-      });
+    res.status(400).render('two-step', {
+      title: translate(req.locale!, 'twoStep.setup.title'),
+      errors: [translate(req.locale!, 'twoStep.invalid')],
+      retry: true,
+    });
   }
 
   @Post('profile/two-step/disable')
@@ -118,13 +114,11 @@ export class TwoStepController {
     const required = this.secondFactor.requiredFor(req.principal!.roles, await this.policies.current());
     if (form.ok && (await this.secondFactor.disable(req.user!, form.data.code, required)))
       return res.redirect(303, '/profile/two-step?done=1');
-    res
-      .status(400)
-      .render('two-step', {
-        title: translate(req.locale!, 'twoStep.setup.title'),
-        enrolled: true,
-        errors: [translate(req.locale!, 'twoStep.invalid')],
-      });
+    res.status(400).render('two-step', {
+      title: translate(req.locale!, 'twoStep.setup.title'),
+      enrolled: true,
+      errors: [translate(req.locale!, 'twoStep.invalid')],
+    });
   }
 }
 

@@ -103,6 +103,17 @@ describe('activity log: hash chain, API, page, exports and verification', () => 
     expect(demoVerdict.count).toBeGreaterThanOrEqual(3);
     expect((await log.verify(acme.tenantId)).ok).toBe(true);
 
+    // What a visitor typed may hold characters PostgreSQL cannot store; recording must not fail on them.
+    const odd = await ownTenant();
+    await record(odd, {
+      action: 'auth.sign-in-failed',
+      actor: 'system',
+      details: { email: 'a\u0000b\ud800@x.test', at: new Date(0), gone: undefined },
+    });
+    const [stored] = (await TenantContext.run(odd, () => log.search({ limit: 1 }))).entries;
+    expect(stored!.details).toEqual({ email: 'a\ufffdb\ufffd@x.test', at: '1970-01-01T00:00:00.000Z' });
+    expect(await log.verify(odd.tenantId)).toEqual({ ok: true, count: 1 });
+
     const mine = await TenantContext.run(demo, () => log.search({ resourceType: 'test', resourceId: run, limit: 10 }));
     expect(mine.entries.map((e) => e.details)).toEqual([{ n: 3 }, { n: 2 }, { n: 1 }]);
     expect(mine.entries[0]!.seq).toBeGreaterThan(mine.entries[2]!.seq);

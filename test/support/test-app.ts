@@ -28,12 +28,25 @@ export async function startTestApp(): Promise<TestApp> {
   const logger = new PinoLogger(process.env.LOG_LEVEL ?? 'warn');
   const app = await NestFactory.create<NestExpressApplication>(WebAppModule, { logger });
   configureWebApp(app, logger);
-  await app.get(TenantSyncService).sync();
+  await syncTenantsOnce(app);
   // The `all` role, as in the demo: queued work (mail, housekeeping) runs in the same process.
   app.get(JobWorker).start();
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   return { app, port, origin: (slug) => `http://${slug}.localhost:${port}`, close: () => app.close() };
+}
+
+/**
+ * The tenant files are synced by the first test app of the run only: a later sync would disable the
+ * workspaces other test files create directly in the database (they have no file).
+ */
+async function syncTenantsOnce(app: NestExpressApplication): Promise<void> {
+  const dataSource = app.get(DataSource);
+  await dataSource.transaction(async (manager) => {
+    await manager.query('SELECT pg_advisory_xact_lock(7260002)');
+    const synced = await manager.getRepository(Tenant).count({ where: { slug: 'demo' } });
+    if (synced === 0) await app.get(TenantSyncService).sync();
+  });
 }
 
 export interface TestUserSpec {

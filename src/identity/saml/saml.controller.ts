@@ -9,6 +9,7 @@ import { SESSION_COOKIE, cookieOptions } from '../../web/cookies.js';
 import { SkipCsrf } from '../../web/csrf.js';
 import { safeNext } from '../../web/form.js';
 import { hashToken } from '../secret-token.js';
+import { SignInAudit } from '../../audit/sign-in-audit.js';
 import { SessionService } from '../session.service.js';
 import { SamlOptionsFactory, type SamlContext } from './saml-options.js';
 import { REJECTION_MESSAGES, rejectionReason } from './saml-rejection.js';
@@ -41,6 +42,7 @@ export class SamlController {
     private readonly sessions: SessionService,
     private readonly subjects: SamlSessionStore,
     private readonly signingKey: SpSigningKey,
+    private readonly audit: SignInAudit,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -51,8 +53,9 @@ export class SamlController {
   }
 
   /** Refused with the reason in the user's language; the technical one goes to the log. */
-  private rejected(req: Request, context: SamlContext, error: unknown): ProblemException {
+  private async rejected(req: Request, context: SamlContext, error: unknown): Promise<ProblemException> {
     const reason = rejectionReason(error);
+    await this.audit.failed('', reason, req.ip ?? 'unknown', 'sso');
     this.logger.warn(
       `tenant ${context.tenant.slug}: SAML response refused (${reason}): ${error instanceof Error ? error.message : String(error)}`,
     );
@@ -83,25 +86,29 @@ export class SamlController {
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
     const context = this.context(req);
     const outcome = await this.strategy.run(req, context);
-    if (outcome.kind !== 'success') throw this.rejected(req, context, outcome.kind === 'error' ? outcome.error : outcome.kind);
+    if (outcome.kind !== 'success') throw await this.rejected(req, context, outcome.kind === 'error' ? outcome.error : outcome.kind);
     let identity;
     try {
       identity = identityFromProfile(outcome.profile, context.sso.claims);
     } catch (error) {
-      throw this.rejected(req, context, error);
+      throw await this.rejected(req, context, error);
     }
     const admission = await this.signIn.admit(identity, context.sso);
     switch (admission.outcome) {
       case 'not-enabled':
+        await this.audit.failed(identity.email, 'not-enabled', req.ip ?? 'unknown', 'sso');
         throw new ProblemException(403, 'sso-account-not-enabled', translate(req.locale!, 'sso.notEnabled'));
       case 'blocked':
+        await this.audit.failed(identity.email, 'blocked', req.ip ?? 'unknown', 'sso');
         throw new ProblemException(403, 'account-blocked', translate(req.locale!, 'login.blocked'));
       case 'ok':
         break;
     }
     // As with the password form: a new session token at every sign-in.
     if (req.session) await this.sessions.revoke(req.session.id);
-    const { token, expiresInSeconds } = await this.sessions.open(admission.user, 'web');
+    // Opened as an SSO session: the workspace's TOTP rule is for local passwords, the IdP has its own.
+    const { token, expiresInSeconds } = await this.sessions.open(admission.user, 'web', 'sso');
+    await this.audit.outcome({ outcome: 'ok', user: admission.user }, admission.user.email, req.ip ?? 'unknown', 'sso');
     await this.subjects.remember(context.tenant.id, hashToken(token), subjectOf(outcome.profile), expiresInSeconds);
     // Lax is enough: the cookie is set by this response, and the redirect that follows is a top-level GET.
     res.cookie(SESSION_COOKIE, token, cookieOptions(this.config, expiresInSeconds * 1000));
