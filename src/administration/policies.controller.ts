@@ -61,12 +61,7 @@ export class PoliciesPageController {
       if (!(error instanceof ProblemException)) throw error;
       const problems = (error.extras.errors ?? []).map((e) => `${e.field}: ${e.message}`);
       res.status(422);
-      this.render(
-        req,
-        res,
-        await this.policies.current(),
-        problems.length > 0 ? problems : [translate(req.locale!, 'problem.validation')],
-      );
+      this.render(req, res, await this.policies.current(), problems.length > 0 ? problems : [translate(req.locale!, 'problem.validation')]);
     }
   }
 
