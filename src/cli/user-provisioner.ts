@@ -36,7 +36,8 @@ export interface ProvisionedUser {
 
 /**
  * Creates the offices and users a seed file lists (the demo's) and a local mailbox for each user,
- * so that mail to them (password resets) lands in Dovecot. Users that exist are left as they are.
+ * so that mail to them (password resets) lands in Dovecot. Users that exist keep their password;
+ * the roles the seed gives them are added if missing.
  */
 @Injectable()
 export class UserProvisioner {
@@ -59,16 +60,16 @@ export class UserProvisioner {
         for (const office of offices) await this.organisation.ensureOfficePath(office);
         for (const person of people) {
           const email = person.email.toLowerCase();
-          const exists = (await this.users.findByEmail(email)) !== null;
-          if (!exists) {
-            const user = await this.users.insert({
-              email,
-              displayName: person.name,
-              passwordHash,
-              mustChangePassword: seed.mustChangePassword,
-            });
-            await this.organisation.replaceGrants(user.id, await this.organisation.resolve(person.grants));
-          }
+          const existing = await this.users.findByEmail(email);
+          const exists = existing !== null;
+          const user =
+            existing ??
+            (await this.users.insert({ email, displayName: person.name, passwordHash, mustChangePassword: seed.mustChangePassword }));
+          // The seed's roles are added to what a user already holds (an older demo database, an admin's changes), never taken away.
+          const current = await this.organisation.grantsOf(user.id);
+          const wanted = await this.organisation.resolve(person.grants);
+          const missing = wanted.filter((g) => !current.some((c) => c.role === g.role && c.officeId === g.officeId));
+          if (missing.length > 0) await this.organisation.replaceGrants(user.id, [...current, ...missing]);
           await this.mailboxes.ensure(email, seed.password);
           results.push({ tenant: slug, email, created: !exists });
         }
