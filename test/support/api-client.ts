@@ -41,6 +41,10 @@ export class ApiClient {
     return this.auth(request(this.server).patch(path)).send(body);
   }
 
+  delete(path: string): request.Test {
+    return this.auth(request(this.server).delete(path));
+  }
+
   upload(path: string, file: Buffer, name: string): request.Test {
     return this.auth(request(this.server).post(path)).attach('file', file, name);
   }

@@ -1,0 +1,84 @@
+import request from 'supertest';
+import { ApiClient } from '../support/api-client.js';
+import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * Walks every route of the published API (the OpenAPI document, so a new route is covered the day
+ * it is added) and tries to cross from one workspace into another.
+ */
+describe('tenant isolation across the whole API', () => {
+  let t: TestApp;
+  let demoAdmin: ApiClient;
+  let acmeAdmin: ApiClient;
+  let routes: { method: Method; path: string }[];
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const demo = await createUser(t.app, 'demo', { roles: ['admin'], grants: [{ role: 'operator', office: `Isolamento ${Date.now()}` }] });
+    demoAdmin = await ApiClient.signIn(t.app.getHttpServer(), 'demo.localhost', demo.email, demo.password);
+    const acme = await createUser(t.app, 'acme', { roles: ['admin'] });
+    acmeAdmin = await ApiClient.signIn(t.app.getHttpServer(), 'acme.localhost', acme.email, acme.password);
+    ids.user = demo.id;
+    ids.office = ((await demoAdmin.get('/api/v1/admin/offices')).body as { offices: { id: string }[] }).offices[0]!.id;
+    const doc = (await request(t.app.getHttpServer()).get('/api/docs-json').set('Host', 'demo.localhost')).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => ({ method: method as Method, path })),
+    );
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** A demo id for each path parameter, chosen by the collection the path names. */
+  const fill = (path: string): string => path.replace(/\{(\w+)\}/g, () => (path.includes('/offices/') ? ids.office! : ids.user!));
+  const call = (client: ApiClient, method: Method, path: string) => {
+    switch (method) {
+      case 'get':
+        return client.get(path);
+      case 'post':
+        return client.post(path, {});
+      case 'put':
+        return client.put(path, {});
+      case 'patch':
+        return client.patch(path, { displayName: 'Preso da fuori', name: 'Preso da fuori' });
+      case 'delete':
+        return client.delete(path);
+    }
+  };
+  const protectedRoutes = () =>
+    routes.filter((r) => r.path.startsWith('/api/v1/') && !(r.method === 'post' && r.path === '/api/v1/auth/token'));
+
+  it('covers every API route of the document', () => {
+    expect(protectedRoutes().length).toBeGreaterThanOrEqual(15);
+  });
+
+  it("refuses one workspace's token on another workspace's host, on every route", async () => {
+    for (const { method, path } of protectedRoutes()) {
+      const res = await call(demoAdmin.on('acme.localhost'), method, fill(path));
+      expect({ method, path, status: res.status }).toEqual({ method, path, status: 401 });
+    }
+  });
+
+  it("never finds another workspace's records by id: 404, and nothing changes", async () => {
+    for (const { method, path } of protectedRoutes().filter((r) => r.path.includes('{'))) {
+      const res = await call(acmeAdmin, method, fill(path));
+      expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
+    }
+    const user = (await demoAdmin.get(`/api/v1/admin/users/${ids.user}`)).body as { displayName: string; status: string };
+    expect(user.displayName).not.toBe('Preso da fuori');
+    expect(user.status).toBe('active');
+  });
+
+  it("never lists another workspace's records", async () => {
+    const lists = protectedRoutes().filter((r) => r.method === 'get' && !r.path.includes('{') && !r.path.endsWith('/export'));
+    for (const { path } of lists) {
+      const text = JSON.stringify((await acmeAdmin.get(path)).body);
+      expect({ path, leaks: text.includes(ids.user!) || text.includes(ids.office!) }).toEqual({ path, leaks: false });
+    }
+  });
+});
