@@ -1,11 +1,13 @@
 import { Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { AccessPolicy } from './access-policy.js';
+import { ActorDirectory } from './actors.js';
 import { OfficeTreeLoader } from './office-tree.js';
 import { OrganisationService } from './organisation.service.js';
 import { GroupMemberRepository, GroupRepository, MembershipRepository, OfficeRepository, RoleRepository } from './repositories.js';
 import { registerResource, Visibility } from './visibility.js';
 
 const exported = [
+  ActorDirectory,
   AccessPolicy,
   Visibility,
   OrganisationService,
@@ -25,7 +27,8 @@ registerResource('user', {
 });
 registerResource('office', { owner: () => 'NULL', inOffices: (alias) => `${alias}.id = ANY(:reachOffices)` });
 // Workspace-wide things with no owner or office: only an `all` scope reaches them.
-for (const type of ['workspace-policy', 'audit-entry']) registerResource(type, { owner: () => 'NULL', inOffices: () => 'false' });
+for (const type of ['workspace-policy', 'audit-entry', 'role', 'group'])
+  registerResource(type, { owner: () => 'NULL', inOffices: () => 'false' });
 
 /** The organisation of each tenant (offices, roles, memberships, groups) and the access rules on it. */
 @Module({ providers: exported, exports: exported })
