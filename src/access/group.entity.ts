@@ -1,15 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { TenantOwnedEntity } from '../db/tenant-owned.entity.js';
 import type { TenantOwned } from '../db/tenant-scoped.repository.js';
 
 /** A named set of users, across offices (e.g. "Commissione gare"); processes may assign work to it. */
 @Entity({ name: 'groups' })
-export class Group implements TenantOwned {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class Group extends TenantOwnedEntity {
   @Column({ type: 'text' })
   name!: string;
 

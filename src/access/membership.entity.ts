@@ -1,15 +1,9 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { TenantOwned } from '../db/tenant-scoped.repository.js';
+import { Column, CreateDateColumn, Entity } from 'typeorm';
+import { TenantOwnedEntity } from '../db/tenant-owned.entity.js';
 
 /** A user holds a role in an office, or tenant-wide when officeId is null. */
 @Entity({ name: 'memberships' })
-export class Membership implements TenantOwned {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class Membership extends TenantOwnedEntity {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 

@@ -1,15 +1,9 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { TenantOwned } from '../db/tenant-scoped.repository.js';
+import { Column, CreateDateColumn, Entity, UpdateDateColumn } from 'typeorm';
+import { TenantOwnedEntity } from '../db/tenant-owned.entity.js';
 
 /** An office (ufficio) in the tenant's tree; parentId null for a top-level office. */
 @Entity({ name: 'offices' })
-export class Office implements TenantOwned {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class Office extends TenantOwnedEntity {
   @Column({ name: 'parent_id', type: 'uuid', nullable: true })
   parentId!: string | null;
 

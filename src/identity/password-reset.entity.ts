@@ -1,15 +1,9 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { TenantOwned } from '../db/tenant-scoped.repository.js';
+import { Column, CreateDateColumn, Entity } from 'typeorm';
+import { TenantOwnedEntity } from '../db/tenant-owned.entity.js';
 
 /** A one-time password reset link; only the hash of its secret is stored. */
 @Entity({ name: 'password_resets' })
-export class PasswordReset implements TenantOwned {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class PasswordReset extends TenantOwnedEntity {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 

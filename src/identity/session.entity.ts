@@ -1,5 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { TenantOwned } from '../db/tenant-scoped.repository.js';
+import { Column, CreateDateColumn, Entity } from 'typeorm';
+import { TenantOwnedEntity } from '../db/tenant-owned.entity.js';
 
 /** `web` sessions ride on a cookie; `api` sessions are bearer tokens for API clients and the mobile app. */
 export type SessionKind = 'web' | 'api';
@@ -10,13 +10,7 @@ export type SignInMethod = 'password' | 'sso';
  * Only the SHA-256 of the secret handed to the client is stored.
  */
 @Entity({ name: 'sessions' })
-export class Session implements TenantOwned {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class Session extends TenantOwnedEntity {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 

@@ -1,15 +1,9 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { TenantOwned } from '../db/tenant-scoped.repository.js';
+import { Column, CreateDateColumn, Entity, Index, UpdateDateColumn } from 'typeorm';
+import { TenantOwnedEntity } from '../db/tenant-owned.entity.js';
 
 @Entity({ name: 'users' })
 @Index('users_tenant_email', ['tenantId', 'email'], { unique: true })
-export class User implements TenantOwned {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class User extends TenantOwnedEntity {
   /** Stored lower case: e-mail is unique within a tenant, regardless of case. */
   @Column({ type: 'text' })
   email!: string;

@@ -1,28 +1,19 @@
 /// <reference lib="dom" />
 // Code passed to page.evaluate runs in the browser, hence the DOM types.
 import { randomBytes } from 'node:crypto';
-import type { Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { ActivityLog } from '../../src/audit/activity-log.js';
 import { TenantContext } from '../../src/db/tenant-context.js';
 import { Tenant } from '../../src/tenancy/tenant.entity.js';
 import { accessibilityViolations } from '../support/accessibility.js';
-import { launchBrowser } from '../support/browser.js';
-import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
+import { browserSuite, signedInPage } from '../support/browser.js';
+import { createUser } from '../support/test-app.js';
 
 describe('the activity log page in a browser', () => {
-  let t: TestApp;
-  let browser: Browser;
-  beforeAll(async () => {
-    t = await startTestApp();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser.close();
-    await t.close();
-  });
+  const suite = browserSuite();
 
   it('filters with the form, offers the exports, and passes the WCAG AA checks', async () => {
+    const { t } = suite;
     const tenant = await t.app.get(DataSource).getRepository(Tenant).findOneByOrFail({ slug: 'demo' });
     const run = `browser-${randomBytes(4).toString('hex')}`;
     const log = t.app.get(ActivityLog);
@@ -36,13 +27,7 @@ describe('the activity log page in a browser', () => {
       await log.record({ action: 'user.created', actor: 'system', resource: { type: 'test', id: run } });
     });
     const admin = await createUser(t.app, 'demo', { roles: ['admin'] });
-    const context = await browser.newContext({ locale: 'it-IT' });
-    const page = await context.newPage();
-    await page.goto(`${t.origin('demo')}/login?next=%2Fadmin%2Faudit`);
-    await page.getByLabel('Indirizzo e-mail').fill(admin.email);
-    await page.getByLabel('Password', { exact: true }).fill(admin.password);
-    await page.getByRole('button', { name: 'Accedi' }).click();
-    await page.waitForURL(/\/admin\/audit$/);
+    const page = await signedInPage(suite.browser, t.origin('demo'), admin.email, admin.password, '/admin/audit');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Registro attività');
 
     await page.getByLabel('Identificativo della risorsa').fill(run);
@@ -59,6 +44,6 @@ describe('the activity log page in a browser', () => {
 
     await page.setViewportSize({ width: 375, height: 740 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-    await context.close();
+    await page.context().close();
   });
 });

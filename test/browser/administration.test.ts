@@ -1,33 +1,18 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { accessibilityViolations } from '../support/accessibility.js';
-import { launchBrowser } from '../support/browser.js';
-import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
+import { browserSuite, signedInPage } from '../support/browser.js';
+import { createUser } from '../support/test-app.js';
 
 describe('administration pages in a browser', () => {
-  let t: TestApp;
-  let browser: Browser;
+  const suite = browserSuite();
   const tag = Date.now().toString(36);
-  beforeAll(async () => {
-    t = await startTestApp();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser.close();
-    await t.close();
-  });
 
   async function signedInAdmin(): Promise<Page> {
-    const admin = await createUser(t.app, 'demo', { roles: ['admin'] });
-    const page = await (await browser.newContext({ locale: 'it-IT' })).newPage();
-    await page.goto(`${t.origin('demo')}/login`);
-    await page.getByLabel('Indirizzo e-mail').fill(admin.email);
-    await page.getByLabel('Password', { exact: true }).fill(admin.password);
-    await page.getByRole('button', { name: 'Accedi' }).click();
-    await page.waitForURL(`${t.origin('demo')}/`);
-    return page;
+    const admin = await createUser(suite.t.app, 'demo', { roles: ['admin'] });
+    return signedInPage(suite.browser, suite.t.origin('demo'), admin.email, admin.password);
   }
 
   it('creates an office and a person in it, then changes their role', async () => {
@@ -39,7 +24,7 @@ describe('administration pages in a browser', () => {
     expect(await page.locator('.office-tree').textContent()).toContain(`Tributi ${tag}`);
     expect(await accessibilityViolations(page)).toEqual([]);
 
-    await page.goto(`${t.origin('demo')}/admin/users/new`);
+    await page.goto(`${suite.t.origin('demo')}/admin/users/new`);
     await page.getByLabel('E-mail').fill(`tributi.${tag}@demo.test`);
     await page.getByLabel('Nome', { exact: true }).fill('Tina Tributi');
     await page.getByLabel('Ruolo').selectOption('operator');
@@ -54,7 +39,7 @@ describe('administration pages in a browser', () => {
     await page.waitForURL(/saved=1$/);
     expect(await page.locator('main').textContent()).toContain('Responsabile');
 
-    await page.goto(`${t.origin('demo')}/admin/users?q=${encodeURIComponent(`tributi.${tag}`)}`);
+    await page.goto(`${suite.t.origin('demo')}/admin/users?q=${encodeURIComponent(`tributi.${tag}`)}`);
     expect(await page.locator('tbody tr').count()).toBe(1);
     expect(await accessibilityViolations(page)).toEqual([]);
   });
@@ -67,7 +52,7 @@ describe('administration pages in a browser', () => {
       file,
       Buffer.from(`email;nome;ruoli\r\nimport.${tag}@demo.test;Ivo Importato;operator\r\nsbagliato;Senza Mail;user\r\n`, 'latin1'),
     );
-    await page.goto(`${t.origin('demo')}/admin/users-import`);
+    await page.goto(`${suite.t.origin('demo')}/admin/users-import`);
     await page.getByLabel('File XLSX o CSV').setInputFiles(file);
     await page.getByRole('button', { name: 'Controlla il file' }).click();
     await expect(page.getByRole('status').textContent()).resolves.toContain('Prova completata');
@@ -75,7 +60,7 @@ describe('administration pages in a browser', () => {
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Applica l’importazione' }).click();
     await expect(page.getByRole('status').textContent()).resolves.toContain('Importazione eseguita');
-    await page.goto(`${t.origin('demo')}/admin/users?q=import.${tag}`);
+    await page.goto(`${suite.t.origin('demo')}/admin/users?q=import.${tag}`);
     expect(await page.locator('tbody').textContent()).toContain('Ivo Importato');
   });
 });

@@ -1,27 +1,19 @@
 /// <reference lib="dom" />
 // Code passed to page.evaluate runs in the browser, hence the DOM types.
-import type { Browser } from 'playwright-core';
 import { accessibilityViolations } from '../support/accessibility.js';
-import { launchBrowser } from '../support/browser.js';
-import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
+import { browserSuite } from '../support/browser.js';
+import { createUser } from '../support/test-app.js';
 
 describe('signing in with a browser', () => {
-  let t: TestApp;
-  let browser: Browser;
-  beforeAll(async () => {
-    t = await startTestApp();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser.close();
-    await t.close();
-  });
+  const suite = browserSuite();
+  // Read at run time: the suite starts them in beforeAll.
+  const app = () => suite.t;
 
   it('signs in on demo, changes the password at first sign-in and reaches the desktop', async () => {
-    const user = await createUser(t.app, 'demo', { mustChangePassword: true, roles: ['admin'], displayName: 'Paola Prova' });
-    const context = await browser.newContext({ locale: 'it-IT' });
+    const user = await createUser(app().app, 'demo', { mustChangePassword: true, roles: ['admin'], displayName: 'Paola Prova' });
+    const context = await suite.browser.newContext({ locale: 'it-IT' });
     const page = await context.newPage();
-    await page.goto(`${t.origin('demo')}/`);
+    await page.goto(`${app().origin('demo')}/`);
     await page.waitForURL(/\/login/);
     await page.getByLabel('Indirizzo e-mail').fill(user.email);
     await page.getByLabel('Password', { exact: true }).fill(user.password);
@@ -30,7 +22,7 @@ describe('signing in with a browser', () => {
     await page.waitForURL(/\/password\/change$/);
     expect(await page.getByRole('status').textContent()).toContain('primo accesso');
     // The desktop stays closed until the password is changed.
-    await page.goto(`${t.origin('demo')}/`);
+    await page.goto(`${app().origin('demo')}/`);
     await page.waitForURL(/\/password\/change$/);
 
     await page.getByLabel('Password attuale').fill(user.password);
@@ -44,7 +36,7 @@ describe('signing in with a browser', () => {
     await page.getByLabel('Ripeti la nuova password').fill('un fiume di parole nuove');
     await page.getByRole('button', { name: 'Salva la nuova password' }).click();
 
-    await page.waitForURL(`${t.origin('demo')}/?passwordChanged=1`);
+    await page.waitForURL(`${app().origin('demo')}/?passwordChanged=1`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Ciao, Paola Prova');
     const tiles = await page.locator('.tile .tile-label').allTextContents();
     expect(tiles).toEqual(['Il mio profilo', 'Utenti', 'Uffici', 'Regole di accesso', 'Registro attività', 'API']);
@@ -55,19 +47,19 @@ describe('signing in with a browser', () => {
     await page.getByLabel('Indirizzo e-mail').fill(user.email);
     await page.getByLabel('Password', { exact: true }).fill('un fiume di parole nuove');
     await page.getByRole('button', { name: 'Accedi' }).click();
-    await page.waitForURL(`${t.origin('demo')}/`);
+    await page.waitForURL(`${app().origin('demo')}/`);
     await context.close();
   });
 
   it('shows only the tiles a plain user may use, and fits a phone screen', async () => {
-    const user = await createUser(t.app, 'demo', { roles: ['user'] });
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'en-GB' });
+    const user = await createUser(app().app, 'demo', { roles: ['user'] });
+    const context = await suite.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'en-GB' });
     const page = await context.newPage();
-    await page.goto(`${t.origin('demo')}/login`);
+    await page.goto(`${app().origin('demo')}/login`);
     await page.getByLabel('E-mail address').fill(user.email);
     await page.getByLabel('Password', { exact: true }).fill(user.password);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${t.origin('demo')}/`);
+    await page.waitForURL(`${app().origin('demo')}/`);
     expect(await page.locator('.tile .tile-label').allTextContents()).toEqual(['My profile']);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
@@ -75,10 +67,10 @@ describe('signing in with a browser', () => {
   });
 
   it('brands the demo and acme sign-in pages differently', async () => {
-    const context = await browser.newContext({ locale: 'it-IT' });
+    const context = await suite.browser.newContext({ locale: 'it-IT' });
     const page = await context.newPage();
     const look = async (slug: string) => {
-      await page.goto(`${t.origin(slug)}/login`);
+      await page.goto(`${app().origin(slug)}/login`);
       const button = page.getByRole('button', { name: 'Accedi' });
       return {
         heading: await page.getByRole('heading', { level: 1 }).textContent(),
@@ -101,14 +93,14 @@ describe('signing in with a browser', () => {
   });
 
   it('meets WCAG 2.1 AA on the sign-in, desktop, profile and error pages of both themes', async () => {
-    const admin = await createUser(t.app, 'acme', { roles: ['admin'] });
+    const admin = await createUser(app().app, 'acme', { roles: ['admin'] });
     for (const [slug, email, password] of [
-      ['demo', (await createUser(t.app, 'demo', { roles: ['admin'] })).email, 'una passphrase di prova'],
+      ['demo', (await createUser(app().app, 'demo', { roles: ['admin'] })).email, 'una passphrase di prova'],
       ['acme', admin.email, admin.password],
     ] as const) {
-      const context = await browser.newContext({ locale: 'it-IT' });
+      const context = await suite.browser.newContext({ locale: 'it-IT' });
       const page = await context.newPage();
-      await page.goto(`${t.origin(slug)}/login`);
+      await page.goto(`${app().origin(slug)}/login`);
       expect(await accessibilityViolations(page)).toEqual([]);
       await page.getByLabel('Indirizzo e-mail').fill(email);
       await page.getByLabel('Password', { exact: true }).fill('sbagliata per vedere l’errore');
@@ -116,9 +108,9 @@ describe('signing in with a browser', () => {
       expect(await accessibilityViolations(page)).toEqual([]);
       await page.getByLabel('Password', { exact: true }).fill(password);
       await page.getByRole('button', { name: 'Accedi' }).click();
-      await page.waitForURL(`${t.origin(slug)}/`);
+      await page.waitForURL(`${app().origin(slug)}/`);
       for (const path of ['/', '/profile', '/admin/users', '/password/change', '/nessuna-pagina']) {
-        await page.goto(`${t.origin(slug)}${path}`);
+        await page.goto(`${app().origin(slug)}${path}`);
         expect({ path, violations: await accessibilityViolations(page) }).toEqual({ path, violations: [] });
       }
       await context.close();
@@ -126,17 +118,17 @@ describe('signing in with a browser', () => {
   });
 
   it('can be used with the keyboard alone', async () => {
-    const user = await createUser(t.app, 'demo');
-    const context = await browser.newContext({ locale: 'it-IT' });
+    const user = await createUser(app().app, 'demo');
+    const context = await suite.browser.newContext({ locale: 'it-IT' });
     const page = await context.newPage();
-    await page.goto(`${t.origin('demo')}/login`);
+    await page.goto(`${app().origin('demo')}/login`);
     await page.keyboard.type(user.email); // the e-mail field has the focus on arrival
     await page.keyboard.press('Tab');
     await page.keyboard.type(user.password);
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Accedi');
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${t.origin('demo')}/`);
+    await page.waitForURL(`${app().origin('demo')}/`);
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Vai al contenuto');
     await context.close();

@@ -109,31 +109,17 @@ describe('bulk provisioning from XLSX and CSV', () => {
   });
 
   it('exports users and roles in a form the import takes back unchanged', async () => {
-    const csv = await admin
-      .get('/api/v1/admin/users/export?format=csv')
-      .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+    const csv = await admin.download('/api/v1/admin/users/export?format=csv');
     expect(csv.status).toBe(200);
-    const body = csv.body as Buffer;
+    const body = csv.body;
     expect(body.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(body.toString('utf8')).toContain(`operator@${office}/Protocollo`);
     const back = (await admin.upload('/api/v1/admin/users/import?dryRun=true', body, 'export.csv')).body as Report;
     expect(back.rows.every((r) => r.status === 'updated' || r.status === 'disabled')).toBe(true);
 
-    const xlsx = await admin
-      .get('/api/v1/admin/users/export?format=xlsx')
-      .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+    const xlsx = await admin.download('/api/v1/admin/users/export?format=xlsx');
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(new Uint8Array(xlsx.body as Buffer).buffer);
+    await book.xlsx.load(new Uint8Array(xlsx.body).buffer);
     expect(book.worksheets[0]!.rowCount).toBeGreaterThan(1);
   });
 });

@@ -15,6 +15,18 @@ export class ApiClient {
     return new ApiClient(server, host, (res.body as { accessToken: string }).accessToken);
   }
 
+  /** GET a file download: the body as raw bytes, whatever its content type. */
+  async download(path: string): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+    const res = await this.get(path)
+      .buffer(true)
+      .parse((stream, done) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    return { status: res.status, headers: res.headers, body: res.body as Buffer };
+  }
+
   /** The same token sent to another workspace's host. */
   on(host: string): ApiClient {
     return new ApiClient(this.server, host, this.token);
