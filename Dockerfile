@@ -20,6 +20,8 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node bin ./bin
 COPY --chown=node:node tenants ./tenants
 COPY --chown=node:node themes ./themes
+COPY --chown=node:node models ./models
+COPY --chown=node:node workflows ./workflows
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
@@ -49,5 +49,14 @@ export class AdminOfficesApiController {
   @ApiBody({ schema: openApiSchema(z.object({ name: officeName })) })
   rename(@Req() req: Request, @Param('id') id: string, @Body() body: unknown): Promise<OfficeView> {
     return this.offices.rename(req.principal!, id, parseBody(z.object({ name: officeName }), body).name);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequireAccess('office', 'administer')
+  @ApiOperation({ summary: 'Remove an office with no sub-offices and nobody holding a role in it' })
+  @ApiResponse({ status: 409, description: 'the office still has sub-offices or people', schema: problemSchema })
+  async remove(@Req() req: Request, @Param('id') id: string): Promise<void> {
+    await this.offices.remove(req.principal!, id);
   }
 }

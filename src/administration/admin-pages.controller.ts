@@ -121,9 +121,10 @@ export class AdminPagesController {
   @Get('offices')
   @RequireAccess('office', 'see')
   async officesPage(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const removable = await this.offices.removable();
     res.render('admin-offices', {
       title: translate(req.locale!, 'admin.offices.title'),
-      offices: await this.offices.list(),
+      offices: (await this.offices.list()).map((o) => ({ ...o, removable: removable.has(o.id) })),
       canAdminister: await this.visibility.allows(req.principal!, 'office', 'administer'),
     });
   }
@@ -135,6 +136,13 @@ export class AdminPagesController {
     if (!form.ok || form.data.name.includes('/'))
       throw new ProblemException(400, 'validation', translate(req.locale!, 'admin.offices.invalidName'));
     await this.offices.create(req.principal!, form.data.name, form.data.parentId || null);
+    res.redirect(303, '/admin/offices');
+  }
+
+  @Post('offices/:id/remove')
+  @RequireAccess('office', 'administer')
+  async removeOffice(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    await this.offices.remove(req.principal!, id);
     res.redirect(303, '/admin/offices');
   }
 

@@ -229,6 +229,8 @@ export const en: Record<MessageKey, string> = {
   'activity.action.role.created': 'Role created',
   'activity.action.group.created': 'Group created',
   'activity.action.group.changed': 'Group members changed',
+  'activity.action.office.removed': 'Office removed',
+  'admin.offices.remove': 'Remove',
   'notFound.title': 'Page not found',
   'notFound.tenant': 'No pecflow workspace answers at this address. Please check the address you typed.',
   'notFound.page': 'The page you asked for does not exist.',

@@ -231,6 +231,8 @@ export const it = {
   'activity.action.role.created': 'Ruolo creato',
   'activity.action.group.created': 'Gruppo creato',
   'activity.action.group.changed': 'Membri del gruppo modificati',
+  'activity.action.office.removed': 'Ufficio eliminato',
+  'admin.offices.remove': 'Elimina',
   'notFound.title': 'Pagina non trovata',
   'notFound.tenant': 'Nessun workspace pecflow risponde a questo indirizzo. Controlla l’indirizzo digitato.',
   'notFound.page': 'La pagina richiesta non esiste.',

@@ -28,6 +28,7 @@ export function createViewEngine(): Render {
   });
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('or', (a: unknown, b: unknown) => Boolean(a) || Boolean(b));
+  hbs.registerHelper('and', (a: unknown, b: unknown) => Boolean(a) && Boolean(b));
   hbs.registerHelper('concat', (...parts: unknown[]) => parts.slice(0, -1).join(''));
 
   const layout = hbs.compile(readFileSync(path.join(VIEWS_DIR, 'layouts', 'main.hbs'), 'utf8'));

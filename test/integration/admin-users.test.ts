@@ -48,6 +48,11 @@ describe('administration API: users, offices, visibility and tenant isolation', 
     await admin.post('/api/v1/admin/offices', { name: 'Ragioneria', parentId: sede.id }).expect(201);
     expect((await admin.post('/api/v1/admin/offices', { name: 'Ragioneria', parentId: sede.id })).status).toBe(409);
     expect((await admin.post('/api/v1/admin/offices', { name: 'con/barra' })).status).toBe(400);
+    // An office with sub-offices is not removed; an empty one is.
+    expect((await admin.delete(`/api/v1/admin/offices/${sede.id}`)).status).toBe(409);
+    const spare = (await admin.post('/api/v1/admin/offices', { name: 'Da togliere', parentId: sede.id })).body as { id: string };
+    expect((await admin.delete(`/api/v1/admin/offices/${spare.id}`)).status).toBe(204);
+    expect(JSON.stringify((await admin.get('/api/v1/admin/offices')).body)).not.toContain('Da togliere');
 
     const email = `nuovo-${tag}@demo.test`;
     const created = await admin.post('/api/v1/admin/users', {
@@ -63,6 +68,10 @@ describe('administration API: users, offices, visibility and tenant isolation', 
       grants: [{ role: 'operator', office: `Filiale ${tag}/Ragioneria` }],
     });
     expect((await admin.post('/api/v1/admin/users', { email: email.toUpperCase(), displayName: 'Ancora' })).status).toBe(409);
+    const ragioneria = ((await admin.get('/api/v1/admin/offices')).body as { offices: { id: string; path: string }[] }).offices.find(
+      (o) => o.path === `Filiale ${tag}/Ragioneria`,
+    )!;
+    expect((await admin.delete(`/api/v1/admin/offices/${ragioneria.id}`)).status).toBe(409); // someone works there
     const unknownRole = await admin.post('/api/v1/admin/users', {
       email: `x-${tag}@demo.test`,
       displayName: 'X',
