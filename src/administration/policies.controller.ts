@@ -59,7 +59,7 @@ export class PoliciesPageController {
       res.redirect(303, '/admin/policies?saved=1');
     } catch (error) {
       if (!(error instanceof ProblemException)) throw error;
-      const problems = (error.extras.errors ?? []).map((e) => `${e.field}: ${e.message}`);
+      const problems = (error.extras.errors ?? []).map((e) => `${'field' in e ? e.field : e.elementId}: ${e.message}`);
       res.status(422);
       this.render(req, res, await this.policies.current(), problems.length > 0 ? problems : [translate(req.locale!, 'problem.validation')]);
     }

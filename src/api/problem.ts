@@ -28,13 +28,20 @@ export interface FieldError {
   message: string;
 }
 
+/** A problem in an uploaded model (a BPMN file), tied to the element to fix rather than to a form field. */
+export interface ElementError {
+  elementId: string;
+  elementName?: string;
+  message: string;
+}
+
 /** An error with an RFC 9457 problem body: a stable type, a translated title and optional details. */
 export class ProblemException extends HttpException {
   constructor(
     status: number,
     readonly problemType: ProblemType,
     readonly detail?: string,
-    readonly extras: { errors?: FieldError[]; retryAfterSeconds?: number } = {},
+    readonly extras: { errors?: FieldError[] | ElementError[]; retryAfterSeconds?: number } = {},
   ) {
     super(problemType, status);
   }

@@ -4,12 +4,13 @@ import { ApiModule } from '../api/api.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { IpAllowlistMiddleware } from '../policies/ip-allowlist.middleware.js';
 import { TenantResolverMiddleware } from '../tenancy/tenant-resolver.middleware.js';
+import { ProcessModule } from '../process/process.module.js';
 import { PageContextMiddleware } from '../web/page-context.middleware.js';
 import { WebModule } from '../web/web.module.js';
 import { CoreModule } from './core.module.js';
 
 /** The web role: pages, the JSON API and health checks. */
-@Module({ imports: [CoreModule, HealthModule, ApiModule, WebModule, AdministrationModule] })
+@Module({ imports: [CoreModule, HealthModule, ApiModule, WebModule, AdministrationModule, ProcessModule] })
 export class WebAppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     // Health and static files answer on any host; everything else belongs to a tenant.

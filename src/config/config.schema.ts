@@ -50,6 +50,8 @@ export const configSchema = z.object({
   TENANTS_DIR: z.string().min(1).default('tenants'),
   THEMES_DIR: z.string().min(1).default('themes'),
   MODELS_DIR: z.string().min(1).default('models'),
+  /** BPMN files, `<solution>/<process>.bpmn`, deployed at start into each workspace using the solution. */
+  WORKFLOWS_DIR: z.string().min(1).default('workflows'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().positive().default(30),
   /** The SAML service provider's signing pair, one per deployment: signs AuthnRequests and the LogoutRequests ADFS requires. */

@@ -8,6 +8,7 @@ import { Membership } from '../access/membership.entity.js';
 import { Group, GroupMember } from '../access/group.entity.js';
 import { ActivityEntry } from '../audit/activity-entry.entity.js';
 import { WorkspacePolicy } from '../policies/workspace-policy.entity.js';
+import { ProcessDefinition } from '../process/process-definition.entity.js';
 
 /** Every TypeORM entity; a module adds its own here when it adds a table. */
 export const entities = [
@@ -22,4 +23,5 @@ export const entities = [
   GroupMember,
   ActivityEntry,
   WorkspacePolicy,
+  ProcessDefinition,
 ];

@@ -134,6 +134,7 @@ export const en: Record<MessageKey, string> = {
   'activity.action.office.renamed': 'Office renamed',
   'activity.action.auth.second-factor-enabled': 'Two-step verification turned on',
   'activity.action.auth.second-factor-disabled': 'Two-step verification turned off',
+  'activity.action.process.deployed': 'Process deployed',
   'activity.action.auth.sign-in': 'Sign-in',
   'activity.action.auth.sign-in-failed': 'Failed sign-in',
   'activity.action.auth.sign-out': 'Sign-out',
@@ -268,4 +269,32 @@ export const en: Record<MessageKey, string> = {
     "The response from {idp} does not carry the user's e-mail address: the administrator must configure the claims.",
   'sso.rejected.invalid': 'The sign-in response from {idp} is not valid.',
   'sso.logoutUnconfirmed': 'You have signed out of pecflow, but {idp} did not confirm it: close the browser to end that session too.',
+  'process.bpmn.not-xml': 'The file is not readable XML ({reason}).',
+  'process.bpmn.not-bpmn': 'The file holds no BPMN 2.0 definitions (bpmn:definitions): {reason}.',
+  'process.bpmn.no-executable-process': 'No executable process: mark at least one process as executable (isExecutable="true").',
+  'process.bpmn.unsupported-element': 'Element {type} is not supported by the process engine: remove it from the model.',
+  'process.bpmn.unknown-content': 'Unrecognised content <{tag}>: it is not valid BPMN 2.0 there.',
+  'process.bpmn.script-task': 'Script tasks are not allowed: for security, code written in models is not run.',
+  'process.bpmn.script-condition': 'Script condition ({language}) not allowed: use a ${ … } expression.',
+  'process.bpmn.user-task-without-actor': 'The user task does not say who may take it: set camunda:candidateGroups or camunda:assignee.',
+  'process.bpmn.invalid-actor':
+    'candidateGroups: "{value}" is not a valid actor (e.g. operator, role:operator@Direzione/Protocollo, office:Direzione/*, group:Commissione, user:name@example.com).',
+  'process.bpmn.resource-without-expression':
+    'Assignment (potentialOwner or humanPerformer) without resourceAssignmentExpression: the engine cannot read it.',
+  'process.bpmn.timer-missing': 'The timer has no duration, date or cycle.',
+  'process.bpmn.timer-cron':
+    'The timer uses a cron expression ("{value}"): only ISO 8601 dates, durations and cycles are allowed (e.g. PT1H, R3/PT10H).',
+  'process.bpmn.timer-invalid':
+    'Invalid timer value "{value}": {kind} needs an ISO 8601 date or duration (e.g. PT1H, P2D, 2030-01-01T09:00:00Z).',
+  'process.bpmn.expression-form': '"{value}" is not a ${ … } expression (e.g. ${esito == "approvata"}).',
+  'process.bpmn.expression-syntax': 'Malformed expression "{value}": {reason}.',
+  'process.bpmn.expression-unsafe':
+    'The expression "{value}" uses {what}, which is not allowed: only variables, comparisons and logical or arithmetic operators.',
+  'process.bpmn.no-start-event': 'The process has no start event.',
+  'process.bpmn.unreachable': 'Element not reachable from any start event.',
+  'process.bpmn.flow-missing-element': 'The flow connects an element that does not exist ("{ref}").',
+  'process.bpmn.inclusive-join':
+    'An inclusive gateway joining several flows is not supported by the engine: join the branches with a parallel gateway.',
+  'process.bpmn.engine-load': 'The process engine cannot load the model: {reason}.',
+  'process.deploy.missing-file': 'The BPMN file is missing (field file).',
 };

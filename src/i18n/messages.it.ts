@@ -133,6 +133,7 @@ export const it = {
   'activity.action.office.renamed': 'Ufficio rinominato',
   'activity.action.auth.second-factor-enabled': 'Verifica in due passaggi attivata',
   'activity.action.auth.second-factor-disabled': 'Verifica in due passaggi disattivata',
+  'activity.action.process.deployed': 'Processo pubblicato',
   'activity.action.auth.sign-in': 'Accesso',
   'activity.action.auth.sign-in-failed': 'Accesso non riuscito',
   'activity.action.auth.sign-out': 'Uscita',
@@ -272,6 +273,35 @@ export const it = {
   'sso.rejected.invalid': 'La risposta di accesso di {idp} non è valida.',
   'sso.logoutUnconfirmed':
     'Sei uscito da pecflow, ma {idp} non ha confermato l’uscita: chiudi il browser per terminare anche quella sessione.',
+  'process.bpmn.not-xml': 'Il file non è un XML leggibile ({reason}).',
+  'process.bpmn.not-bpmn': 'Il file non contiene definizioni BPMN 2.0 (bpmn:definitions): {reason}.',
+  'process.bpmn.no-executable-process': 'Nessun processo eseguibile: segna almeno un processo come eseguibile (isExecutable="true").',
+  'process.bpmn.unsupported-element': 'Elemento {type} non supportato dal motore dei processi: toglilo dal modello.',
+  'process.bpmn.unknown-content': 'Contenuto non riconosciuto <{tag}>: non è BPMN 2.0 valido in quel punto.',
+  'process.bpmn.script-task': 'I task di script non sono ammessi: per sicurezza il codice scritto nei modelli non viene eseguito.',
+  'process.bpmn.script-condition': 'Condizione in linguaggio di script ({language}) non ammessa: usa un’espressione ${ … }.',
+  'process.bpmn.user-task-without-actor':
+    'Il task utente non indica chi può prenderlo in carico: imposta camunda:candidateGroups o camunda:assignee.',
+  'process.bpmn.invalid-actor':
+    'candidateGroups: "{value}" non è un attore valido (es. operator, role:operator@Direzione/Protocollo, office:Direzione/*, group:Commissione, user:nome@esempio.it).',
+  'process.bpmn.resource-without-expression':
+    'Assegnazione (potentialOwner o humanPerformer) senza resourceAssignmentExpression: il motore non può leggerla.',
+  'process.bpmn.timer-missing': 'Il timer non ha né durata, né data, né ciclo.',
+  'process.bpmn.timer-cron':
+    'Il timer usa un’espressione cron ("{value}"): sono ammesse solo date, durate e cicli ISO 8601 (es. PT1H, R3/PT10H).',
+  'process.bpmn.timer-invalid':
+    'Valore del timer non valido "{value}": {kind} vuole una data o una durata ISO 8601 (es. PT1H, P2D, 2030-01-01T09:00:00Z).',
+  'process.bpmn.expression-form': '"{value}" non è un’espressione ${ … } (es. ${esito == "approvata"}).',
+  'process.bpmn.expression-syntax': 'Espressione "{value}" scritta male: {reason}.',
+  'process.bpmn.expression-unsafe':
+    'L’espressione "{value}" usa {what}, non ammesso: solo variabili, confronti e operatori logici o aritmetici.',
+  'process.bpmn.no-start-event': 'Il processo non ha un evento di inizio.',
+  'process.bpmn.unreachable': 'Elemento non raggiungibile da nessun evento di inizio.',
+  'process.bpmn.flow-missing-element': 'Il flusso collega un elemento che non esiste ("{ref}").',
+  'process.bpmn.inclusive-join':
+    'Un gateway inclusivo che riunisce più flussi non è supportato dal motore: riunisci i rami con un gateway parallelo.',
+  'process.bpmn.engine-load': 'Il motore dei processi non riesce a caricare il modello: {reason}.',
+  'process.deploy.missing-file': 'Manca il file BPMN (campo file).',
 } as const;
 
 export type MessageKey = keyof typeof it;

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { OrganisationService } from '../access/organisation.service.js';
 import { TenantContext } from '../db/tenant-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.module.js';
+import { WorkflowDeployment } from '../process/workflow-deployment.js';
 import { readTenantFiles } from './tenant-file.js';
 import { Tenant } from './tenant.entity.js';
 import { ThemeCatalogue } from './theme-catalogue.js';
@@ -26,6 +27,7 @@ export class TenantSyncService {
     private readonly dataSource: DataSource,
     private readonly themes: ThemeCatalogue,
     private readonly organisation: OrganisationService,
+    private readonly workflows: WorkflowDeployment,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -61,6 +63,8 @@ export class TenantSyncService {
     for (const tenant of await this.dataSource.getRepository(Tenant).find()) {
       await TenantContext.run({ tenantId: tenant.id, slug: tenant.slug }, () => this.organisation.ensureBuiltinRoles());
     }
+    // The workspaces' solutions decide which workflows/ files they get; a broken file stops the sync.
+    await this.workflows.deployAll();
     this.logger.log(`tenants synced: ${JSON.stringify(report)}`);
     return report;
   }

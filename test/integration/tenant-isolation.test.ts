@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { ApiClient } from '../support/api-client.js';
+import { minimalBpmn } from '../support/bpmn.js';
 import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -24,6 +25,8 @@ describe('tenant isolation across the whole API', () => {
     ids.user = demo.id;
     ids.office = ((await demoAdmin.get('/api/v1/admin/offices')).body as { offices: { id: string }[] }).offices[0]!.id;
     ids.group = ((await demoAdmin.post('/api/v1/admin/groups', { name: `Isolamento ${Date.now()}` })).body as { id: string }).id;
+    ids.definition = `isolamento-${Date.now().toString(36)}`;
+    await demoAdmin.upload('/api/v1/process-definitions', Buffer.from(minimalBpmn(ids.definition)), 'isolamento.bpmn').expect(201);
     const doc = (await request(t.app.getHttpServer()).get('/api/docs-json').set('Host', 'demo.localhost')).body as {
       paths: Record<string, Record<string, unknown>>;
     };
@@ -35,12 +38,12 @@ describe('tenant isolation across the whole API', () => {
     await t.close();
   });
 
-  /** A demo id for each path parameter, chosen by the collection the path names. */
+  /** A demo id for each path parameter, chosen by the collection the path names (a version number is always 1). */
   const fill = (path: string): string => {
-    const collection = /\/(\w+)\/\{/.exec(path)?.[1] ?? 'users';
-    const id = { users: ids.user, offices: ids.office, groups: ids.group }[collection];
+    const collection = /\/([\w-]+)\/\{/.exec(path)?.[1] ?? 'users';
+    const id = { users: ids.user, offices: ids.office, groups: ids.group, 'process-definitions': ids.definition }[collection];
     if (!id) throw new Error(`no demo record for ${path}: add one to this test`);
-    return path.replace(/\{(\w+)\}/g, id);
+    return path.replace(/\{(\w+)\}/g, (_whole, name: string) => (name === 'version' ? '1' : id));
   };
   /** A body every route accepts as well formed, so what answers is the lookup, not validation. */
   const body = { displayName: 'Preso da fuori', name: 'Preso da fuori', members: [] };
@@ -86,7 +89,8 @@ describe('tenant isolation across the whole API', () => {
     const lists = protectedRoutes().filter((r) => r.method === 'get' && !r.path.includes('{') && !r.path.endsWith('/export'));
     for (const { path } of lists) {
       const text = JSON.stringify((await acmeAdmin.get(path)).body);
-      expect({ path, leaks: [ids.user!, ids.office!, ids.group!].some((id) => text.includes(id)) }).toEqual({ path, leaks: false });
+      const leaks = [ids.user!, ids.office!, ids.group!, ids.definition!].some((id) => text.includes(id));
+      expect({ path, leaks }).toEqual({ path, leaks: false });
     }
   });
 });

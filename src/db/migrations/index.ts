@@ -3,6 +3,7 @@ import { Organisation1764200000000 } from './1764200000000-organisation.js';
 import { ActivityLog1764300000000 } from './1764300000000-activity-log.js';
 import { TenantSso1764400000000 } from './1764400000000-tenant-sso.js';
 import { WorkspacePolicies1764500000000 } from './1764500000000-workspace-policies.js';
+import { ProcessDefinitions1764600000000 } from './1764600000000-process-definitions.js';
 
 /** Every migration, in order. Listed explicitly so the same list works from src (tests) and dist. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   ActivityLog1764300000000,
   TenantSso1764400000000,
   WorkspacePolicies1764500000000,
+  ProcessDefinitions1764600000000,
 ];

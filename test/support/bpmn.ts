@@ -1,0 +1,22 @@
+/** A small valid BPMN file as Camunda Modeler writes it: start → user task (candidate groups) → end. */
+export function minimalBpmn(key: string, options: { taskName?: string; candidateGroups?: string } = {}): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_${key}" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.23.0">
+  <bpmn:process id="${key}" name="Processo ${key}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+    <bpmn:userTask id="Esamina" name="${options.taskName ?? 'Esamina la PEC'}" camunda:candidateGroups="${options.candidateGroups ?? 'operator'}" />
+    <bpmn:endEvent id="EndEvent_1" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="EndEvent_1" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+}
+
+/** The same file with a script task and a user task nobody may take: refused with both element ids. */
+export function brokenBpmn(key: string): string {
+  return minimalBpmn(key, { candidateGroups: '' }).replace(
+    '<bpmn:endEvent id="EndEvent_1" />',
+    '<bpmn:endEvent id="EndEvent_1" />\n    <bpmn:scriptTask id="Copione" scriptFormat="javascript"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>',
+  );
+}
