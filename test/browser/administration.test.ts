@@ -63,4 +63,32 @@ describe('administration pages in a browser', () => {
     await page.goto(`${suite.t.origin('demo')}/admin/users?q=import.${tag}`);
     expect(await page.locator('tbody').textContent()).toContain('Ivo Importato');
   });
+
+  it('keeps roles and groups pages usable and accessible', async () => {
+    const page = await signedInAdmin();
+    await page.goto(`${suite.t.origin('demo')}/admin/roles`);
+    await page.getByLabel('Nome', { exact: true }).fill('Protocollista');
+    await page.getByLabel('Chiave').fill(`protocollista-${tag}`);
+    await page.getByRole('button', { name: 'Crea il ruolo' }).click();
+    await page.waitForURL(/\/admin\/roles$/);
+    expect(await page.locator('tbody').textContent()).toContain(`protocollista-${tag}`);
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    const member = await createUser(suite.t.app, 'demo');
+    await page.goto(`${suite.t.origin('demo')}/admin/groups`);
+    await page.getByLabel('Nome del gruppo').fill(`Commissione ${tag}`);
+    await page.getByRole('button', { name: 'Crea il gruppo' }).click();
+    await page.waitForURL(/\/admin\/groups$/);
+    const group = page.getByRole('region', { name: `Commissione ${tag}` });
+    await group.getByLabel('Membri (un indirizzo e-mail per riga)').fill(member.email);
+    await group.getByRole('button', { name: 'Salva' }).click();
+    await page.waitForURL(/\/admin\/groups$/);
+    expect(
+      await page
+        .getByRole('region', { name: `Commissione ${tag}` })
+        .locator('textarea')
+        .inputValue(),
+    ).toBe(member.email);
+    expect(await accessibilityViolations(page)).toEqual([]);
+  });
 });
