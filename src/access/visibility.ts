@@ -8,6 +8,11 @@ import type { Principal } from './principal.js';
 export interface ResourceColumns {
   /** The column holding the id of the user who owns the row. */
   owner: (alias: string) => string;
+  /**
+   * For rows a user can own in several ways (a task's assignee or one of its candidates): a condition
+   * true when the row belongs to `:reachUser`. Replaces `owner = :reachUser` when given.
+   */
+  ownedBy?: (alias: string) => string;
   /** A condition true when the row belongs to one of the offices in `:reachOffices` (a uuid[] parameter). */
   inOffices: (alias: string) => string;
 }
@@ -54,7 +59,7 @@ export class Visibility {
     const reach = await this.reach(principal, type, action);
     if (reach.all) return query;
     const conditions: string[] = [];
-    if (reach.own) conditions.push(`${columns.owner(alias)} = :reachUser`);
+    if (reach.own) conditions.push(columns.ownedBy ? columns.ownedBy(alias) : `${columns.owner(alias)} = :reachUser`);
     if (reach.offices.size > 0) conditions.push(columns.inOffices(alias));
     if (conditions.length === 0) return query.andWhere('false');
     return query.andWhere(`(${conditions.join(' OR ')})`, { reachUser: principal.userId, reachOffices: [...reach.offices] });

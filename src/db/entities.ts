@@ -9,6 +9,8 @@ import { Group, GroupMember } from '../access/group.entity.js';
 import { ActivityEntry } from '../audit/activity-entry.entity.js';
 import { WorkspacePolicy } from '../policies/workspace-policy.entity.js';
 import { ProcessDefinition } from '../process/process-definition.entity.js';
+import { ProcessInstance } from '../process/process-instance.entity.js';
+import { Task } from '../process/task.entity.js';
 
 /** Every TypeORM entity; a module adds its own here when it adds a table. */
 export const entities = [
@@ -24,4 +26,6 @@ export const entities = [
   ActivityEntry,
   WorkspacePolicy,
   ProcessDefinition,
+  ProcessInstance,
+  Task,
 ];

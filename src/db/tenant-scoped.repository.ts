@@ -1,6 +1,7 @@
 import type {
   DataSource,
   DeepPartial,
+  EntityManager,
   EntityTarget,
   FindManyOptions,
   FindOptionsWhere,
@@ -24,8 +25,16 @@ type Where<T> = FindOptionsWhere<T>;
 export class TenantScopedRepository<T extends TenantOwned> {
   private readonly repository: Repository<T>;
 
-  constructor(dataSource: DataSource, entity: EntityTarget<T>) {
+  constructor(
+    dataSource: DataSource | EntityManager,
+    private readonly entity: EntityTarget<T>,
+  ) {
     this.repository = dataSource.getRepository(entity);
+  }
+
+  /** The same door inside a transaction: every call runs on the transaction's connection, still tenant-filtered. */
+  within(manager: EntityManager): TenantScopedRepository<T> {
+    return new TenantScopedRepository(manager, this.entity);
   }
 
   private scoped(where: Where<T> = {}): Where<T> {

@@ -13,6 +13,6 @@ registerResource('process-definition', { owner: () => 'NULL', inOffices: () => '
  */
 @Module({
   providers: [ProcessDefinitionRepository, ProcessDefinitions, WorkflowDeployment],
-  exports: [ProcessDefinitions, WorkflowDeployment],
+  exports: [ProcessDefinitions, WorkflowDeployment, ProcessDefinitionRepository],
 })
 export class ProcessDefinitionsModule {}

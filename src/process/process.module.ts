@@ -1,11 +1,29 @@
 import { Module } from '@nestjs/common';
+import { registerResource } from '../access/visibility.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { ProcessDefinitionsApiController } from './process-definitions.api.controller.js';
 import { ProcessDefinitionsModule } from './process-definitions.module.js';
+import { ProcessInstances } from './process-instances.js';
+import { ProcessInstancesApiController } from './process-instances.api.controller.js';
+import { ProcessRuntime } from './process-runtime.js';
+import { ProcessInstanceRepository, TaskRepository } from './runtime-repositories.js';
+import { TaskInbox } from './task-inbox.js';
+import { TaskRows } from './task-rows.js';
+import { TasksApiController } from './tasks.api.controller.js';
 
-/** The process runtime's web side: today the definitions API (deploy, list, versions, BPMN). */
+// An instance belongs to whoever started it; it has no office of its own.
+registerResource('process-instance', { owner: (alias) => `${alias}.started_by`, inOffices: () => 'false' });
+// A task is someone's when they are its assignee or one of the candidates resolved at its creation.
+registerResource('task', {
+  owner: (alias) => `${alias}.assignee`,
+  ownedBy: (alias) => `(${alias}.assignee = :reachUser OR :reachUser = ANY(${alias}.candidate_user_ids))`,
+  inOffices: () => 'false',
+});
+
+/** The process runtime's web side: definitions, instances and the task inbox (API). */
 @Module({
   imports: [ProcessDefinitionsModule, IdentityModule],
-  controllers: [ProcessDefinitionsApiController],
+  controllers: [ProcessDefinitionsApiController, ProcessInstancesApiController, TasksApiController],
+  providers: [ProcessInstanceRepository, TaskRepository, TaskRows, ProcessRuntime, ProcessInstances, TaskInbox],
 })
 export class ProcessModule {}

@@ -27,6 +27,11 @@ describe('tenant isolation across the whole API', () => {
     ids.group = ((await demoAdmin.post('/api/v1/admin/groups', { name: `Isolamento ${Date.now()}` })).body as { id: string }).id;
     ids.definition = `isolamento-${Date.now().toString(36)}`;
     await demoAdmin.upload('/api/v1/process-definitions', Buffer.from(minimalBpmn(ids.definition)), 'isolamento.bpmn').expect(201);
+    ids.instance = (
+      (await demoAdmin.post('/api/v1/process-instances', { definitionKey: ids.definition }).expect(201)).body as { id: string }
+    ).id;
+    const tasks = ((await demoAdmin.get('/api/v1/tasks?state=open')).body as { tasks: { id: string; processInstanceId: string }[] }).tasks;
+    ids.task = tasks.find((task) => task.processInstanceId === ids.instance)!.id;
     const doc = (await request(t.app.getHttpServer()).get('/api/docs-json').set('Host', 'demo.localhost')).body as {
       paths: Record<string, Record<string, unknown>>;
     };
@@ -41,7 +46,14 @@ describe('tenant isolation across the whole API', () => {
   /** A demo id for each path parameter, chosen by the collection the path names (a version number is always 1). */
   const fill = (path: string): string => {
     const collection = /\/([\w-]+)\/\{/.exec(path)?.[1] ?? 'users';
-    const id = { users: ids.user, offices: ids.office, groups: ids.group, 'process-definitions': ids.definition }[collection];
+    const id = {
+      users: ids.user,
+      offices: ids.office,
+      groups: ids.group,
+      'process-definitions': ids.definition,
+      'process-instances': ids.instance,
+      tasks: ids.task,
+    }[collection];
     if (!id) throw new Error(`no demo record for ${path}: add one to this test`);
     return path.replace(/\{(\w+)\}/g, (_whole, name: string) => (name === 'version' ? '1' : id));
   };
@@ -80,6 +92,8 @@ describe('tenant isolation across the whole API', () => {
       const res = await call(acmeAdmin, method, fill(path));
       expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
     }
+    const task = (await demoAdmin.get('/api/v1/tasks')).body as { tasks: { id: string; state: string }[] };
+    expect(task.tasks.find((item) => item.id === ids.task)?.state).toBe('open');
     const user = (await demoAdmin.get(`/api/v1/admin/users/${ids.user}`)).body as { displayName: string; status: string };
     expect(user.displayName).not.toBe('Preso da fuori');
     expect(user.status).toBe('active');
@@ -89,7 +103,7 @@ describe('tenant isolation across the whole API', () => {
     const lists = protectedRoutes().filter((r) => r.method === 'get' && !r.path.includes('{') && !r.path.endsWith('/export'));
     for (const { path } of lists) {
       const text = JSON.stringify((await acmeAdmin.get(path)).body);
-      const leaks = [ids.user!, ids.office!, ids.group!, ids.definition!].some((id) => text.includes(id));
+      const leaks = [ids.user!, ids.office!, ids.group!, ids.definition!, ids.instance!, ids.task!].some((id) => text.includes(id));
       expect({ path, leaks }).toEqual({ path, leaks: false });
     }
   });

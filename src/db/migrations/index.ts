@@ -4,6 +4,7 @@ import { ActivityLog1764300000000 } from './1764300000000-activity-log.js';
 import { TenantSso1764400000000 } from './1764400000000-tenant-sso.js';
 import { WorkspacePolicies1764500000000 } from './1764500000000-workspace-policies.js';
 import { ProcessDefinitions1764600000000 } from './1764600000000-process-definitions.js';
+import { ProcessInstances1764700000000 } from './1764700000000-process-instances.js';
 
 /** Every migration, in order. Listed explicitly so the same list works from src (tests) and dist. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   TenantSso1764400000000,
   WorkspacePolicies1764500000000,
   ProcessDefinitions1764600000000,
+  ProcessInstances1764700000000,
 ];

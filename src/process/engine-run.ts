@@ -1,0 +1,169 @@
+import { Engine } from 'bpmn-engine';
+import jexl from 'jexl';
+import { EventEmitter } from 'node:events';
+import { readBpmn } from './bpmn-reader.js';
+import type { JsonObject } from './process-instance.entity.js';
+
+// The same restricted language the validator checks conditions against (expression-check.ts):
+// no transforms or functions are registered, so a model can compare variables and nothing more.
+const language = new jexl.Jexl();
+
+/** A stable point is reached quickly for what this slice runs; a hang is a failure, not a stuck request. */
+const SETTLE_TIMEOUT_MS = 10_000;
+
+/** Steps this slice does not run yet: an instance reaching one fails with a reason instead of waiting forever. */
+const UNSUPPORTED_TYPES = new Set(['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:CallActivity']);
+
+export class InstanceFailure extends Error {}
+
+/** The task's execution is not among those the engine waits on: nothing was signalled. */
+export class NotWaiting extends Error {}
+
+/** A user task the engine waits on, with the camunda: attributes the task row needs. */
+export interface WaitingUserTask {
+  elementId: string;
+  executionId: string;
+  name: string | null;
+  candidateGroups: string | null;
+  assignee: string | null;
+  formKey: string | null;
+  dueDate: string | null;
+  priority: string | null;
+}
+
+export type SettledRun = { outcome: 'waiting' | 'completed'; state: JsonObject; activeElements: string[]; userTasks: WaitingUserTask[] };
+
+interface ElementApi {
+  id: string;
+  type: string;
+  name?: string;
+  executionId: string;
+  content: { executionId?: string };
+  owner: { behaviour?: Record<string, unknown> };
+}
+
+/**
+ * One hydrated engine for one step of one instance. Nothing is kept between calls: the engine is
+ * built from the BPMN and the saved state each time, and dropped once the step settled (design §3).
+ */
+export class EngineRun {
+  private readonly listener = new EventEmitter();
+  private settled: Promise<'waiting' | 'completed'> | null = null;
+
+  private constructor(
+    private readonly engine: Engine,
+    private readonly variables: () => JsonObject,
+  ) {}
+
+  /** A new engine for the definition's XML; conditions are evaluated against `variables()` at the moment they run. */
+  static async create(bpmn: string, variables: () => JsonObject, state?: JsonObject): Promise<EngineRun> {
+    const read = await readBpmn(bpmn);
+    if (!read.ok) throw new InstanceFailure(`the definition cannot be read: ${read.problem.code}`);
+    const expressions = {
+      isExpression: (text: unknown) => typeof text === 'string' && /^\$\{[\s\S]+\}$/.test(text.trim()),
+      hasExpression: (text: unknown) => typeof text === 'string' && /\$\{[\s\S]+?\}/.test(text),
+      resolveExpression: (text: string) => evaluate(text, variables()),
+    };
+    const engine = new Engine({ name: 'pecflow', moddleContext: read.parsed, expressions });
+    // The saved state has no `source`: recover() takes the definition from the moddle context by its id.
+    if (state) engine.recover(structuredClone(state));
+    return new EngineRun(engine, variables);
+  }
+
+  /** Starts a new instance and waits for its first stable point. */
+  async start(): Promise<SettledRun> {
+    this.arm();
+    await this.engine.execute({ listener: this.listener, variables: this.variables() });
+    return this.settle();
+  }
+
+  /** Resumes a recovered instance, signals one waiting user task and waits for the next stable point. */
+  async complete(elementId: string, executionId: string, data: JsonObject): Promise<SettledRun> {
+    await this.engine.resume({ listener: this.listener });
+    const waiting = this.postponed().some((api) => api.id === elementId && api.executionId === executionId);
+    // signal() silently ignores executions that are not waiting (bpm-anchors §0.9).
+    if (!waiting) throw new NotWaiting(`${elementId} (${executionId}) is not waiting`);
+    this.arm();
+    this.engine.execution.signal({ ...data, id: elementId, executionId });
+    return this.settle();
+  }
+
+  private postponed(): ElementApi[] {
+    return this.engine.execution?.getPostponed() ?? [];
+  }
+
+  /** Listens before anything runs, so an instance that settles synchronously is not missed. */
+  private arm(): void {
+    this.settled = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new InstanceFailure('no stable point within 10 s')), SETTLE_TIMEOUT_MS);
+      const done = (outcome: 'waiting' | 'completed' | Error) => {
+        clearTimeout(timer);
+        this.listener.removeAllListeners();
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
+      };
+      // Several activities may start waiting in one step (parallel branches): look once the step's events are out.
+      this.listener.on('wait', () => setImmediate(() => String(this.engine.activityStatus) === 'wait' && done('waiting')));
+      this.listener.on('activity.start', (api: ElementApi) => {
+        if (UNSUPPORTED_TYPES.has(api.type)) done(new InstanceFailure(`${api.type} ${api.id} is not supported yet`));
+      });
+      this.listener.on('activity.timer', (api: ElementApi) => done(new InstanceFailure(`timer ${api.id} is not supported yet`)));
+      this.engine.once('end', () => done('completed'));
+      this.engine.once('error', (error: Error) => done(new InstanceFailure(error.message)));
+    });
+  }
+
+  private async settle(): Promise<SettledRun> {
+    try {
+      const outcome = await this.settled!;
+      return { outcome, state: await this.savedState(), activeElements: this.activeElements(), userTasks: this.userTasks() };
+    } catch (error) {
+      // stop() only when something runs: on an idle engine it never resolves (bpm-anchors §0.22).
+      if (String(this.engine.state) === 'running') void Promise.resolve(this.engine.stop()).catch(() => undefined);
+      throw error instanceof InstanceFailure ? error : new InstanceFailure((error as Error).message);
+    }
+  }
+
+  private async savedState(): Promise<JsonObject> {
+    const state = (await this.engine.getState()) as unknown as JsonObject & { definitions?: JsonObject[] };
+    for (const definition of state.definitions ?? []) delete definition.source;
+    return JSON.parse(JSON.stringify(state)) as JsonObject;
+  }
+
+  private activeElements(): string[] {
+    return [...new Set(this.postponed().map((api) => api.id))].sort();
+  }
+
+  private userTasks(): WaitingUserTask[] {
+    return this.postponed()
+      .filter((api) => api.type === 'bpmn:UserTask')
+      .map((api) => {
+        const behaviour = api.owner.behaviour ?? {};
+        const text = (key: string) => {
+          const value = behaviour[key];
+          return typeof value === 'string' ? value : null;
+        };
+        return {
+          elementId: api.id,
+          executionId: api.executionId,
+          name: api.name ?? text('name'),
+          candidateGroups: text('candidateGroups'),
+          assignee: text('assignee'),
+          formKey: text('formKey'),
+          dueDate: text('dueDate'),
+          priority: typeof behaviour.priority === 'number' ? String(behaviour.priority) : text('priority'),
+        };
+      });
+  }
+}
+
+/** `${ … }` evaluated with Jexl against the instance's variables; anything else is taken literally. */
+function evaluate(text: string, variables: JsonObject): unknown {
+  const inner = /^\$\{([\s\S]*)\}$/.exec(text.trim())?.[1];
+  if (inner === undefined) return text;
+  try {
+    return language.evalSync(inner, variables);
+  } catch (error) {
+    throw new InstanceFailure(`expression ${text}: ${(error as Error).message}`);
+  }
+}

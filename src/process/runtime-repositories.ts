@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { TenantScopedRepository } from '../db/tenant-scoped.repository.js';
+import { ProcessInstance } from './process-instance.entity.js';
+import { Task } from './task.entity.js';
+
+@Injectable()
+export class ProcessInstanceRepository extends TenantScopedRepository<ProcessInstance> {
+  constructor(dataSource: DataSource) {
+    super(dataSource, ProcessInstance);
+  }
+}
+
+@Injectable()
+export class TaskRepository extends TenantScopedRepository<Task> {
+  constructor(dataSource: DataSource) {
+    super(dataSource, Task);
+  }
+}
