@@ -8,6 +8,7 @@ import { configureWebApp } from './app/web-app.js';
 import type { AppConfig } from './config/config.module.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { SessionJanitor } from './identity/session-janitor.js';
+import { TimerJobs } from './process/timer-jobs.js';
 import { JobWorker } from './queue/job-worker.js';
 import { TenantSyncService } from './tenancy/tenant-sync.service.js';
 
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
 async function startWorker(context: { get: NestExpressApplication['get'] }): Promise<void> {
   context.get(JobWorker).start();
   await context.get(SessionJanitor).schedule();
+  // Redis may have lost delayed jobs (flushed, restored from an old snapshot): PostgreSQL has the timers.
+  await context.get(TimerJobs).rederive();
 }
 
 /**

@@ -54,6 +54,8 @@ export const configSchema = z.object({
   WORKFLOWS_DIR: z.string().min(1).default('workflows'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().positive().default(30),
+  /** Divides the delay of BPMN timer jobs (3600: PT1H fires after 1 s), for tests and demos; due times stay real. */
+  PROCESS_CLOCK_FACTOR: z.coerce.number().positive().default(1),
   /** The SAML service provider's signing pair, one per deployment: signs AuthnRequests and the LogoutRequests ADFS requires. */
   SAML_SP_PRIVATE_KEY: pem(createPrivateKey, 'private key'),
   SAML_SP_CERT: pem((value) => new X509Certificate(value), 'certificate'),

@@ -11,6 +11,7 @@ import { WorkspacePolicy } from '../policies/workspace-policy.entity.js';
 import { ProcessDefinition } from '../process/process-definition.entity.js';
 import { ProcessInstance } from '../process/process-instance.entity.js';
 import { Task } from '../process/task.entity.js';
+import { ProcessTimer } from '../process/process-timer.entity.js';
 
 /** Every TypeORM entity; a module adds its own here when it adds a table. */
 export const entities = [
@@ -28,4 +29,5 @@ export const entities = [
   ProcessDefinition,
   ProcessInstance,
   Task,
+  ProcessTimer,
 ];

@@ -1,3 +1,4 @@
+import { Timers } from 'bpmn-elements';
 import { Engine } from 'bpmn-engine';
 import jexl from 'jexl';
 import { EventEmitter } from 'node:events';
@@ -31,7 +32,28 @@ export interface WaitingUserTask {
   priority: string | null;
 }
 
-export type SettledRun = { outcome: 'waiting' | 'completed'; state: JsonObject; activeElements: string[]; userTasks: WaitingUserTask[] };
+/** A timer the engine waits on at the end of a step; the runtime makes it durable (process_timers). */
+export interface PendingTimer {
+  elementId: string;
+  /** The timer event definition's execution id, as in the saved state and the activity.timer event. */
+  executionId: string;
+  dueAt: Date;
+}
+
+export type SettledRun = {
+  outcome: 'waiting' | 'completed';
+  state: JsonObject;
+  activeElements: string[];
+  userTasks: WaitingUserTask[];
+  timers: PendingTimer[];
+};
+
+/** What a registered engine timer carries as its owner (bpmn-elements TimerEventDefinition content). */
+interface TimerOwner {
+  id?: string;
+  executionId?: string;
+  expireAt?: Date | string;
+}
 
 interface ElementApi {
   id: string;
@@ -53,6 +75,7 @@ export class EngineRun {
   private constructor(
     private readonly engine: Engine,
     private readonly variables: () => JsonObject,
+    private readonly timers: Timers,
   ) {}
 
   /** A new engine for the definition's XML; conditions are evaluated against `variables()` at the moment they run. */
@@ -64,16 +87,48 @@ export class EngineRun {
       hasExpression: (text: unknown) => typeof text === 'string' && /\$\{[\s\S]+?\}/.test(text),
       resolveExpression: (text: string) => evaluate(text, variables()),
     };
-    const engine = new Engine({ name: 'pecflow', moddleContext: read.parsed, expressions });
+    // Timers are registered but never armed: a setTimeout would outlive the dropped engine and is lost on
+    // a crash anyway (bpm-anchors §0.18). The runtime records them and a BullMQ job resumes the instance.
+    const timers = new Timers({ setTimeout: inert as unknown as typeof setTimeout, clearTimeout: inert as unknown as typeof clearTimeout });
+    const engine = new Engine({ name: 'pecflow', moddleContext: read.parsed, expressions, timers });
     // The saved state has no `source`: recover() takes the definition from the moddle context by its id.
     if (state) engine.recover(structuredClone(state));
-    return new EngineRun(engine, variables);
+    return new EngineRun(engine, variables, timers);
+  }
+
+  /**
+   * The saved state with one timer made due now: on resume the engine keeps a timer's saved expireAt
+   * and fires an expired one at once (bpm-anchors §0.17). Rewriting it, rather than trusting the clock,
+   * lets an accelerated job (PROCESS_CLOCK_FACTOR) or one a few ms early still fire that timer.
+   */
+  static expireTimer(state: JsonObject, executionId: string, now: Date): { state: JsonObject; found: boolean } {
+    const copy = structuredClone(state);
+    let found = false;
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(visit);
+      if (!node || typeof node !== 'object') return;
+      const record = node as Record<string, unknown>;
+      if (record.executionId === executionId && 'expireAt' in record) {
+        record.expireAt = now.toISOString();
+        found = true;
+      }
+      Object.values(record).forEach(visit);
+    };
+    visit(copy);
+    return { state: copy, found };
   }
 
   /** Starts a new instance and waits for its first stable point. */
   async start(): Promise<SettledRun> {
     this.arm();
     await this.engine.execute({ listener: this.listener, variables: this.variables() });
+    return this.settle();
+  }
+
+  /** Resumes a recovered instance (whose due timer was made expired) and waits for the next stable point. */
+  async resume(): Promise<SettledRun> {
+    this.arm();
+    await this.engine.resume({ listener: this.listener });
     return this.settle();
   }
 
@@ -103,11 +158,13 @@ export class EngineRun {
         else resolve(outcome);
       };
       // Several activities may start waiting in one step (parallel branches): look once the step's events are out.
-      this.listener.on('wait', () => setImmediate(() => String(this.engine.activityStatus) === 'wait' && done('waiting')));
+      // Pending timers count as waiting: they are never armed here (create()), a job resumes the instance.
+      const look = () => setImmediate(() => ['wait', 'timer'].includes(String(this.engine.activityStatus)) && done('waiting'));
+      this.listener.on('wait', look);
+      this.listener.on('activity.timer', look);
       this.listener.on('activity.start', (api: ElementApi) => {
         if (UNSUPPORTED_TYPES.has(api.type)) done(new InstanceFailure(`${api.type} ${api.id} is not supported yet`));
       });
-      this.listener.on('activity.timer', (api: ElementApi) => done(new InstanceFailure(`timer ${api.id} is not supported yet`)));
       this.engine.once('end', () => done('completed'));
       this.engine.once('error', (error: Error) => done(new InstanceFailure(error.message)));
     });
@@ -116,7 +173,13 @@ export class EngineRun {
   private async settle(): Promise<SettledRun> {
     try {
       const outcome = await this.settled!;
-      return { outcome, state: await this.savedState(), activeElements: this.activeElements(), userTasks: this.userTasks() };
+      return {
+        outcome,
+        state: await this.savedState(),
+        activeElements: this.activeElements(),
+        userTasks: this.userTasks(),
+        timers: outcome === 'completed' ? [] : this.pendingTimers(),
+      };
     } catch (error) {
       // stop() only when something runs: on an idle engine it never resolves (bpm-anchors §0.22).
       if (String(this.engine.state) === 'running') void Promise.resolve(this.engine.stop()).catch(() => undefined);
@@ -132,6 +195,16 @@ export class EngineRun {
 
   private activeElements(): string[] {
     return [...new Set(this.postponed().map((api) => api.id))].sort();
+  }
+
+  /** The timers registered and not cleared: a fired or discarded timer leaves this list (bpmn-elements Timers). */
+  private pendingTimers(): PendingTimer[] {
+    return this.timers.executing.flatMap((timer) => {
+      const owner = (timer.owner ?? {}) as TimerOwner;
+      const dueAt = owner.expireAt === undefined ? null : new Date(owner.expireAt);
+      if (!owner.id || !owner.executionId || !dueAt || Number.isNaN(dueAt.getTime())) return [];
+      return [{ elementId: owner.id, executionId: owner.executionId, dueAt }];
+    });
   }
 
   private userTasks(): WaitingUserTask[] {
@@ -155,6 +228,11 @@ export class EngineRun {
         };
       });
   }
+}
+
+/** Stands in for setTimeout/clearTimeout in the engine's Timers: nothing is armed in this process. */
+function inert(): undefined {
+  return undefined;
 }
 
 /** `${ … }` evaluated with Jexl against the instance's variables; anything else is taken literally. */

@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../access/principal.js';
 import { ProblemException } from '../api/problem.js';
 import { ActivityLog } from '../audit/activity-log.js';
 import { EngineRun, InstanceFailure, NotWaiting, type SettledRun } from './engine-run.js';
 import type { InstanceStatus, JsonObject, ProcessInstance } from './process-instance.entity.js';
 import { ProcessDefinitionRepository } from './process-definition.repository.js';
-import { ProcessInstanceRepository, TaskRepository } from './runtime-repositories.js';
+import { ProcessTimers, type TimerToSchedule } from './process-timers.js';
+import { ProcessInstanceRepository, ProcessTimerRepository, TaskRepository } from './runtime-repositories.js';
 import { TaskRows } from './task-rows.js';
 
 export interface InstanceAnswer {
@@ -36,6 +37,8 @@ export class ProcessRuntime {
     private readonly tasks: TaskRepository,
     private readonly taskRows: TaskRows,
     private readonly activity: ActivityLog,
+    private readonly timers: ProcessTimers,
+    private readonly timerRows: ProcessTimerRepository,
   ) {}
 
   /** Runs the latest version of the process until it waits or ends. */
@@ -45,6 +48,7 @@ export class ProcessRuntime {
       throw new ProblemException(422, 'validation', undefined, { errors: [{ field: 'definitionKey', message: 'unknown process' }] });
     }
     const run = await this.stepOrFailure(async () => (await EngineRun.create(definition.bpmn, () => variables)).start());
+    let toSchedule: TimerToSchedule[] = [];
     const instance = await this.dataSource.transaction(async (manager) => {
       const saved = await this.instances.within(manager).insert({
         definitionId: definition.id,
@@ -54,9 +58,10 @@ export class ProcessRuntime {
         startedBy: principal.userId,
         ...this.columnsAfter(run),
       });
-      if (run.ok) await this.taskRows.createMissing(this.tasks.within(manager), saved.id, run.settled.userTasks);
+      if (run.ok) toSchedule = await this.afterStep(manager, saved.id, run.settled);
       return saved;
     });
+    await this.timers.schedule(toSchedule);
     await this.activity.record({
       action: 'process.started',
       actor: { id: principal.userId, email: principal.email },
@@ -72,16 +77,96 @@ export class ProcessRuntime {
    * with the tasks it opens. The caller has checked that the principal may act on the task.
    */
   async complete(taskId: string, data: JsonObject, principal: Principal): Promise<InstanceAnswer> {
+    const { answer, toSchedule } = await this.retried(() => this.completeOnce(taskId, data, principal));
+    await this.timers.schedule(toSchedule);
+    return answer;
+  }
+
+  /**
+   * Fires a due timer (the process-timers job): under the instance's row lock, unless the row is no
+   * longer scheduled (its task completed first, or the job ran before: jobs are at least once), the
+   * saved state gets that timer's expireAt set to now and a new engine resumes it, so the engine fires
+   * it itself and moves on. Returns false when there was nothing to do.
+   */
+  async fire(timerId: string): Promise<boolean> {
+    const { answer, toSchedule } = await this.retried(() => this.fireOnce(timerId));
+    await this.timers.schedule(toSchedule);
+    return answer;
+  }
+
+  private async retried<T>(step: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.completeOnce(taskId, data, principal);
+        return await step();
       } catch (error) {
         if (!(error instanceof VersionConflict) || attempt >= SAVE_ATTEMPTS) throw error;
       }
     }
   }
 
-  private async completeOnce(taskId: string, data: JsonObject, principal: Principal): Promise<InstanceAnswer> {
+  private async fireOnce(timerId: string): Promise<{ answer: boolean; toSchedule: TimerToSchedule[] }> {
+    return this.dataSource.transaction(async (manager) => {
+      const instances = this.instances.within(manager);
+      const timers = this.timerRows.within(manager);
+      const found = await timers.findOne({ id: timerId });
+      if (!found) return { answer: false, toSchedule: [] };
+      // The same lock order as complete(): the instance row first, then what hangs off it.
+      const instance = await instances.query('i').andWhere('i.id = :id', { id: found.instanceId }).setLock('pessimistic_write').getOne();
+      const timer = await timers.query('t').andWhere('t.id = :timerId', { timerId }).setLock('pessimistic_write').getOne();
+      if (!instance || !timer || timer.state !== 'scheduled') return { answer: false, toSchedule: [] };
+      if (instance.status !== 'waiting') {
+        await timers.update({ id: timer.id }, { state: 'cancelled' });
+        return { answer: false, toSchedule: [] };
+      }
+      const definition = await this.definitions.findOne({ id: instance.definitionId });
+      if (!definition) throw new Error(`process instance ${instance.id}: definition ${instance.definitionId} is missing`);
+      const expired = EngineRun.expireTimer(instance.state, timer.executionId, new Date());
+      if (!expired.found) {
+        // The saved state no longer knows this timer: it cannot fire any more.
+        await timers.update({ id: timer.id }, { state: 'cancelled' });
+        return { answer: false, toSchedule: [] };
+      }
+      const variables = instance.variables;
+      const engine = await EngineRun.create(definition.bpmn, () => variables, expired.state);
+      const run = await this.stepOrFailure(() => engine.resume());
+      const saved = await instances.update(
+        { id: instance.id, version: instance.version },
+        { ...this.columnsAfter(run, instance), version: instance.version + 1, updatedAt: new Date() },
+      );
+      if (saved === 0) throw new VersionConflict();
+      const toSchedule = run.ok ? await this.afterStep(manager, instance.id, run.settled, timer.id) : [];
+      await timers.update({ id: timer.id }, { state: 'fired', firedAt: new Date() });
+      return { answer: true, toSchedule };
+    });
+  }
+
+  /**
+   * What a settled step changes besides the instance row: task rows for new user tasks, `cancelled`
+   * for open tasks the engine no longer waits on (an interrupting boundary timer took them away), and
+   * the timer rows. Returns the timers to schedule once the transaction has committed.
+   */
+  private async afterStep(
+    manager: EntityManager,
+    instanceId: string,
+    settled: SettledRun,
+    firedTimerId?: string,
+  ): Promise<TimerToSchedule[]> {
+    const tasks = this.tasks.within(manager);
+    await this.taskRows.createMissing(tasks, instanceId, settled.userTasks);
+    const waiting = new Set(settled.userTasks.map((task) => task.executionId));
+    for (const row of await tasks.find({ instanceId })) {
+      if ((row.state === 'open' || row.state === 'claimed') && !waiting.has(row.executionId)) {
+        await tasks.update({ id: row.id }, { state: 'cancelled' });
+      }
+    }
+    return this.timers.reconcile(manager, instanceId, settled.timers, firedTimerId);
+  }
+
+  private async completeOnce(
+    taskId: string,
+    data: JsonObject,
+    principal: Principal,
+  ): Promise<{ answer: InstanceAnswer; toSchedule: TimerToSchedule[] }> {
     return this.dataSource.transaction(async (manager) => {
       const instances = this.instances.within(manager);
       const tasks = this.tasks.within(manager);
@@ -104,9 +189,10 @@ export class ProcessRuntime {
         { ...this.columnsAfter(run, instance), variables, version: instance.version + 1, updatedAt: new Date() },
       );
       if (saved === 0) throw new VersionConflict();
-      if (run.ok) await this.taskRows.createMissing(tasks, instance.id, run.settled.userTasks);
+      // A boundary timer of the completed task is gone from the engine: reconcile cancels its row, and its job no-ops.
+      const toSchedule = run.ok ? await this.afterStep(manager, instance.id, run.settled) : [];
       await tasks.update({ id: task.id }, { state: 'completed', data, completedAt: new Date(), completedBy: principal.userId });
-      return { id: instance.id, status: run.ok ? statusOf(run.settled) : 'failed' };
+      return { answer: { id: instance.id, status: run.ok ? statusOf(run.settled) : 'failed' }, toSchedule };
     });
   }
 

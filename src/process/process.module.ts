@@ -6,10 +6,14 @@ import { ProcessDefinitionsModule } from './process-definitions.module.js';
 import { ProcessInstances } from './process-instances.js';
 import { ProcessInstancesApiController } from './process-instances.api.controller.js';
 import { ProcessRuntime } from './process-runtime.js';
-import { ProcessInstanceRepository, TaskRepository } from './runtime-repositories.js';
+import { ProcessTimers } from './process-timers.js';
+import { ProcessInstanceRepository, ProcessTimerRepository, TaskRepository } from './runtime-repositories.js';
 import { TaskInbox } from './task-inbox.js';
+import { TaskInboxPage } from './task-inbox-page.js';
+import { TaskPagesController } from './task-pages.controller.js';
 import { TaskRows } from './task-rows.js';
 import { TasksApiController } from './tasks.api.controller.js';
+import { TimerJobs } from './timer-jobs.js';
 
 // An instance belongs to whoever started it; it has no office of its own.
 registerResource('process-instance', { owner: (alias) => `${alias}.started_by`, inOffices: () => 'false' });
@@ -20,10 +24,21 @@ registerResource('task', {
   inOffices: () => 'false',
 });
 
-/** The process runtime's web side: definitions, instances and the task inbox (API). */
+/** The process runtime's web side: definitions, instances and the task inbox (API and pages). */
 @Module({
   imports: [ProcessDefinitionsModule, IdentityModule],
-  controllers: [ProcessDefinitionsApiController, ProcessInstancesApiController, TasksApiController],
-  providers: [ProcessInstanceRepository, TaskRepository, TaskRows, ProcessRuntime, ProcessInstances, TaskInbox],
+  controllers: [ProcessDefinitionsApiController, ProcessInstancesApiController, TasksApiController, TaskPagesController],
+  providers: [
+    ProcessInstanceRepository,
+    TaskRepository,
+    ProcessTimerRepository,
+    TaskRows,
+    ProcessRuntime,
+    ProcessTimers,
+    TimerJobs,
+    ProcessInstances,
+    TaskInbox,
+    TaskInboxPage,
+  ],
 })
 export class ProcessModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TenantScopedRepository } from '../db/tenant-scoped.repository.js';
 import { ProcessInstance } from './process-instance.entity.js';
+import { ProcessTimer } from './process-timer.entity.js';
 import { Task } from './task.entity.js';
 
 @Injectable()
@@ -15,5 +16,12 @@ export class ProcessInstanceRepository extends TenantScopedRepository<ProcessIns
 export class TaskRepository extends TenantScopedRepository<Task> {
   constructor(dataSource: DataSource) {
     super(dataSource, Task);
+  }
+}
+
+@Injectable()
+export class ProcessTimerRepository extends TenantScopedRepository<ProcessTimer> {
+  constructor(dataSource: DataSource) {
+    super(dataSource, ProcessTimer);
   }
 }

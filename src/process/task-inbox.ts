@@ -44,6 +44,39 @@ export class TaskInbox {
     return rows.map(viewOf);
   }
 
+  /**
+   * The task rows behind the inbox pages (same visibility as `list`; completed ones newest first): the
+   * pages need the dates, the submitted data and the instance, which the API's view leaves out.
+   */
+  async rows(principal: Principal, state: TaskState, limit = 200): Promise<Task[]> {
+    const query = this.tasks.query('t').andWhere('t.state = :state', { state });
+    if (state === 'completed') query.orderBy('t.completed_at', 'DESC');
+    else query.orderBy('t.priority', 'DESC').addOrderBy('t.created_at', 'ASC');
+    query.addOrderBy('t.id', 'ASC').take(limit);
+    return (await this.visibility.restrict(query, 't', 'task', 'see', principal)).getMany();
+  }
+
+  /** How many tasks each inbox tab holds; one grouped query, cheap enough to poll (see task-pages.controller.ts). */
+  async counts(principal: Principal, completedSince: Date): Promise<{ open: number; mine: number; completed: number }> {
+    const query = this.tasks
+      .query('t')
+      .select("COUNT(*) FILTER (WHERE t.state = 'open')", 'open')
+      .addSelect("COUNT(*) FILTER (WHERE t.state = 'claimed' AND t.assignee = :me)", 'mine')
+      .addSelect("COUNT(*) FILTER (WHERE t.state = 'completed' AND t.completed_at >= :since)", 'completed')
+      .setParameters({ me: principal.userId, since: completedSince });
+    const raw = await (await this.visibility.restrict(query, 't', 'task', 'see', principal)).getRawOne<Record<string, string>>();
+    return { open: Number(raw?.open ?? 0), mine: Number(raw?.mine ?? 0), completed: Number(raw?.completed ?? 0) };
+  }
+
+  /** One task the principal sees (404 otherwise), whether or not they may act on it: the detail page. */
+  async row(principal: Principal, id: string): Promise<Task> {
+    if (!UUID.test(id)) throw new ProblemException(404, 'not-found');
+    const query = this.tasks.query('t').andWhere('t.id = :id', { id });
+    const task = await (await this.visibility.restrict(query, 't', 'task', 'see', principal)).getOne();
+    if (!task) throw new ProblemException(404, 'not-found');
+    return task;
+  }
+
   async claim(principal: Principal, id: string): Promise<TaskView> {
     await this.find(principal, id);
     const claimed = await this.tasks.update({ id, state: 'open' }, { state: 'claimed', assignee: principal.userId, claimedAt: new Date() });

@@ -4,6 +4,8 @@ export const QUEUE_NAMES = {
   maintenance: 'maintenance',
   /** Ordinary e-mail from the platform (password resets, alerts), retried until the SMTP server takes it. */
   mail: 'mail',
+  /** Durable BPMN timers: one delayed job per scheduled process_timers row, id = the row's id. */
+  processTimers: 'process-timers',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

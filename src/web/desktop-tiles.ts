@@ -11,6 +11,7 @@ export interface DesktopTile {
 
 /** The areas of the desktop page (pagina desktop). Each module adds its tile here when its pages exist. */
 export const DESKTOP_TILES: readonly DesktopTile[] = [
+  { href: '/tasks', icon: 'tasks', label: 'area.tasks', hint: 'area.tasks.hint' },
   { href: '/profile', icon: 'profile', label: 'area.profile', hint: 'area.profile.hint' },
   { href: '/admin/users', icon: 'users', label: 'area.users', hint: 'area.users.hint', roles: ['admin', 'manager'] },
   { href: '/admin/offices', icon: 'offices', label: 'area.offices', hint: 'area.offices.hint', roles: ['admin'] },

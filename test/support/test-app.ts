@@ -11,6 +11,7 @@ import { User } from '../../src/identity/user.entity.js';
 import { OrganisationService, type NamedGrant } from '../../src/access/organisation.service.js';
 import { Tenant } from '../../src/tenancy/tenant.entity.js';
 import { JobWorker } from '../../src/queue/job-worker.js';
+import { TimerJobs } from '../../src/process/timer-jobs.js';
 import { TenantSyncService } from '../../src/tenancy/tenant-sync.service.js';
 import { ensureMigrated } from './migrate.js';
 
@@ -31,6 +32,7 @@ export async function startTestApp(): Promise<TestApp> {
   await syncTenantsOnce(app);
   // The `all` role, as in the demo: queued work (mail, housekeeping) runs in the same process.
   app.get(JobWorker).start();
+  await app.get(TimerJobs).rederive();
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   return { app, port, origin: (slug) => `http://${slug}.localhost:${port}`, close: () => app.close() };

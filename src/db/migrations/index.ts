@@ -5,6 +5,7 @@ import { TenantSso1764400000000 } from './1764400000000-tenant-sso.js';
 import { WorkspacePolicies1764500000000 } from './1764500000000-workspace-policies.js';
 import { ProcessDefinitions1764600000000 } from './1764600000000-process-definitions.js';
 import { ProcessInstances1764700000000 } from './1764700000000-process-instances.js';
+import { ProcessTimers1764800000000 } from './1764800000000-process-timers.js';
 
 /** Every migration, in order. Listed explicitly so the same list works from src (tests) and dist. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   WorkspacePolicies1764500000000,
   ProcessDefinitions1764600000000,
   ProcessInstances1764700000000,
+  ProcessTimers1764800000000,
 ];

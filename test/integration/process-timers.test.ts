@@ -1,0 +1,230 @@
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../src/config/config.module.js';
+import { connectRedis } from '../../src/queue/redis.module.js';
+import { ApiClient } from '../support/api-client.js';
+import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
+
+/** 3600: a PT1H timer's job runs after 1 s (only the job's delay is scaled; due_at stays the BPMN's). */
+const CLOCK_FACTOR = '3600';
+
+const HEAD = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_KEY" targetNamespace="http://bpmn.io/schema/bpmn">`;
+
+/** Esamina (operators) with a boundary timer → Sollecito (managers); interrupting or not. */
+function boundaryBpmn(key: string, duration: string, interrupting: boolean): string {
+  return `${HEAD.replace('KEY', key)}
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="operator" />
+    <bpmn:boundaryEvent id="Scadenza" attachedToRef="Esamina" cancelActivity="${String(interrupting)}">
+      <bpmn:timerEventDefinition id="Timer_1"><bpmn:timeDuration>${duration}</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:userTask id="Sollecito" name="Sollecito" camunda:candidateGroups="manager" />
+    <bpmn:endEvent id="EndEvent_1" />
+    <bpmn:endEvent id="EndEvent_2" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="EndEvent_1" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Scadenza" targetRef="Sollecito" />
+    <bpmn:sequenceFlow id="Flow_4" sourceRef="Sollecito" targetRef="EndEvent_2" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+}
+
+/** Esamina → wait PT2H → Approva. */
+function catchBpmn(key: string): string {
+  return `${HEAD.replace('KEY', key)}
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="operator" />
+    <bpmn:intermediateCatchEvent id="Attesa">
+      <bpmn:timerEventDefinition id="Timer_1"><bpmn:timeDuration>PT2H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:userTask id="Approva" name="Approva" camunda:candidateGroups="manager" />
+    <bpmn:endEvent id="EndEvent_1" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="Attesa" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Attesa" targetRef="Approva" />
+    <bpmn:sequenceFlow id="Flow_4" sourceRef="Approva" targetRef="EndEvent_1" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+}
+
+interface TaskRow {
+  id: string;
+  element_id: string;
+  state: string;
+}
+
+interface TimerRow {
+  id: string;
+  element_id: string;
+  state: string;
+  due_at: Date;
+  created_at: Date;
+}
+
+/** Polls until `check` returns something truthy; fails after `ms`. */
+async function eventually<T>(check: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('durable BPMN timers (process_timers + BullMQ delayed jobs)', () => {
+  let t: TestApp;
+  const tag = Date.now().toString(36);
+  const previousFactor = process.env.PROCESS_CLOCK_FACTOR;
+
+  const signIn = (email: string, password: string) => ApiClient.signIn(t.app.getHttpServer(), 'demo.localhost', email, password);
+  const db = () => t.app.get(DataSource);
+  const tasksOf = (instanceId: string) =>
+    db().query<TaskRow[]>(`SELECT id, element_id, state FROM tasks WHERE instance_id = $1 ORDER BY created_at, element_id`, [instanceId]);
+  const timersOf = (instanceId: string) =>
+    db().query<TimerRow[]>(
+      `SELECT id, element_id, state, due_at, created_at FROM process_timers WHERE instance_id = $1 ORDER BY created_at`,
+      [instanceId],
+    );
+
+  /** New users for each test, and a definition of its own. */
+  async function setUp(name: string, bpmn: (key: string) => string) {
+    const key = `${name}-${tag}`;
+    const users = {
+      admin: await createUser(t.app, 'demo', { roles: ['admin'] }),
+      operator: await createUser(t.app, 'demo', { roles: ['operator'] }),
+    };
+    const admin = await signIn(users.admin.email, users.admin.password);
+    const operator = await signIn(users.operator.email, users.operator.password);
+    await admin.upload('/api/v1/process-definitions', Buffer.from(bpmn(key)), `${name}.bpmn`).expect(201);
+    const started = await admin.post('/api/v1/process-instances', { definitionKey: key, businessKey: key, variables: {} });
+    expect(started.status).toBe(201);
+    const instance = started.body as { id: string; status: string };
+    expect(instance.status).toBe('waiting');
+    return { admin, operator, instance };
+  }
+
+  const completeTask = async (client: ApiClient, taskId: string) => {
+    await client.post(`/api/v1/tasks/${taskId}/claim`).expect(200);
+    return (await client.post(`/api/v1/tasks/${taskId}/complete`, { data: {} }).expect(200)).body as {
+      processInstance: { status: string };
+    };
+  };
+
+  beforeAll(async () => {
+    process.env.PROCESS_CLOCK_FACTOR = CLOCK_FACTOR;
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+    if (previousFactor === undefined) delete process.env.PROCESS_CLOCK_FACTOR;
+    else process.env.PROCESS_CLOCK_FACTOR = previousFactor;
+  });
+
+  it('fires an interrupting boundary timer: the task is cancelled and the escalation opens', async () => {
+    const { admin, instance } = await setUp('sollecito', (key) => boundaryBpmn(key, 'PT1H', true));
+    const [timer] = await timersOf(instance.id);
+    expect(timer).toMatchObject({ element_id: 'Scadenza', state: 'scheduled' });
+    // due_at is the BPMN's real due time, not the accelerated one.
+    expect(timer!.due_at.getTime() - timer!.created_at.getTime()).toBeGreaterThan(3_500_000);
+
+    const tasks = await eventually(async () => {
+      const rows = await tasksOf(instance.id);
+      return rows.some((row) => row.element_id === 'Sollecito') && rows;
+    });
+    expect(tasks.map((row) => [row.element_id, row.state])).toEqual([
+      ['Esamina', 'cancelled'],
+      ['Sollecito', 'open'],
+    ]);
+    expect(await timersOf(instance.id)).toEqual([expect.objectContaining({ id: timer!.id, state: 'fired' })]);
+    expect((await admin.get(`/api/v1/process-instances/${instance.id}`).expect(200)).body).toMatchObject({
+      status: 'waiting',
+      activeElements: ['Sollecito'],
+    });
+  });
+
+  it('cancels the boundary timer when the task is completed first; its job does nothing', async () => {
+    const { operator, instance } = await setUp('presto', (key) => boundaryBpmn(key, 'PT3H', true));
+    const [esamina] = await tasksOf(instance.id);
+    const done = await completeTask(operator, esamina!.id);
+    expect(done.processInstance.status).toBe('completed');
+    const [timer] = await timersOf(instance.id);
+    expect(timer!.state).toBe('cancelled');
+
+    // The stale job (3 s accelerated) runs and no-ops.
+    const job = timerQueue();
+    try {
+      await eventually(async () => (await job.getJob(timer!.id))?.finishedOn, 10_000);
+      expect((await job.getJob(timer!.id))?.returnvalue).toEqual({ fired: false });
+    } finally {
+      await job.close();
+    }
+    expect((await tasksOf(instance.id)).map((row) => [row.element_id, row.state])).toEqual([['Esamina', 'completed']]);
+    expect((await timersOf(instance.id))[0]!.state).toBe('cancelled');
+  });
+
+  it('fires a non-interrupting boundary timer: the notification opens while the task stays open', async () => {
+    const { admin, instance } = await setUp('avviso', (key) => boundaryBpmn(key, 'PT1H', false));
+    await eventually(async () => (await tasksOf(instance.id)).some((row) => row.element_id === 'Sollecito'));
+    expect((await tasksOf(instance.id)).map((row) => [row.element_id, row.state])).toEqual([
+      ['Esamina', 'open'],
+      ['Sollecito', 'open'],
+    ]);
+    expect((await admin.get(`/api/v1/process-instances/${instance.id}`).expect(200)).body).toMatchObject({
+      status: 'waiting',
+      activeElements: ['Esamina', 'Sollecito'],
+    });
+    expect((await timersOf(instance.id))[0]!.state).toBe('fired');
+  });
+
+  it('waits on an intermediate timer between two user tasks', async () => {
+    const { admin, operator, instance } = await setUp('attesa', catchBpmn);
+    const [esamina] = await tasksOf(instance.id);
+    expect((await completeTask(operator, esamina!.id)).processInstance.status).toBe('waiting');
+    expect((await admin.get(`/api/v1/process-instances/${instance.id}`).expect(200)).body).toMatchObject({ activeElements: ['Attesa'] });
+    expect(await timersOf(instance.id)).toEqual([expect.objectContaining({ element_id: 'Attesa', state: 'scheduled' })]);
+
+    await eventually(async () => (await tasksOf(instance.id)).some((row) => row.element_id === 'Approva'));
+    expect((await admin.get(`/api/v1/process-instances/${instance.id}`).expect(200)).body).toMatchObject({
+      status: 'waiting',
+      activeElements: ['Approva'],
+    });
+    expect((await timersOf(instance.id))[0]!.state).toBe('fired');
+  });
+
+  it('re-derives the jobs Redis lost from process_timers when the worker starts', async () => {
+    const { instance } = await setUp('durevole', (key) => boundaryBpmn(key, 'PT4H', true));
+    const [timer] = await timersOf(instance.id);
+    const queue = timerQueue();
+    try {
+      // Lost Redis: the delayed job is gone before it ran.
+      await queue.remove(timer!.id);
+      expect(await queue.getJob(timer!.id)).toBeUndefined();
+      await t.close();
+      t = await startTestApp();
+      expect(await queue.getJob(timer!.id)).toBeDefined();
+    } finally {
+      await queue.close();
+    }
+    await eventually(async () => (await tasksOf(instance.id)).some((row) => row.element_id === 'Sollecito'));
+    expect((await timersOf(instance.id))[0]!.state).toBe('fired');
+  });
+
+  /** The timers queue as any producer sees it; closing it also closes its own connection. */
+  function timerQueue(): Queue {
+    const config = t.app.get<AppConfig>(APP_CONFIG);
+    const connection = connectRedis(config);
+    const queue = new Queue('process-timers', { connection, prefix: config.REDIS_PREFIX });
+    const close = queue.close.bind(queue);
+    queue.close = async () => {
+      await close();
+      await connection.quit();
+    };
+    return queue;
+  }
+});
