@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
-import type { OfficeTree } from './office-tree.js';
-import { OfficeTreeLoader } from './office-tree.js';
-import { GroupMemberRepository, GroupRepository, MembershipRepository } from './repositories.js';
+import { In, type EntityManager } from 'typeorm';
+import type { TenantScopedRepository } from '../db/tenant-scoped.repository.js';
+import type { Group, GroupMember } from './group.entity.js';
+import type { Membership } from './membership.entity.js';
+import { OfficeTree } from './office-tree.js';
+import { GroupMemberRepository, GroupRepository, MembershipRepository, OfficeRepository } from './repositories.js';
 
 /**
  * Who a process or a model hands work to. Written as text so BPMN files can carry it
@@ -64,32 +66,47 @@ export class ActorDirectory {
     private readonly memberships: MembershipRepository,
     private readonly groups: GroupRepository,
     private readonly groupMembers: GroupMemberRepository,
-    private readonly trees: OfficeTreeLoader,
+    private readonly offices: OfficeRepository,
   ) {}
 
-  async usersOf(actors: Actor[], findUserByEmail: (email: string) => Promise<string | null>): Promise<string[]> {
-    const tree = await this.trees.load();
+  /** `manager`: read inside the caller's transaction (and on its connection) instead of the pool. */
+  async usersOf(actors: Actor[], findUserByEmail: (email: string) => Promise<string | null>, manager?: EntityManager): Promise<string[]> {
+    const repos = {
+      memberships: manager ? this.memberships.within(manager) : this.memberships,
+      groups: manager ? this.groups.within(manager) : this.groups,
+      groupMembers: manager ? this.groupMembers.within(manager) : this.groupMembers,
+    };
+    const tree = new OfficeTree(await (manager ? this.offices.within(manager) : this.offices).find());
     const ids = new Set<string>();
-    for (const actor of actors) for (const id of await this.resolve(actor, tree, findUserByEmail)) ids.add(id);
+    for (const actor of actors) for (const id of await this.resolve(actor, tree, findUserByEmail, repos)) ids.add(id);
     return [...ids].sort();
   }
 
-  private async resolve(actor: Actor, tree: OfficeTree, findUserByEmail: (email: string) => Promise<string | null>): Promise<string[]> {
+  private async resolve(
+    actor: Actor,
+    tree: OfficeTree,
+    findUserByEmail: (email: string) => Promise<string | null>,
+    repos: {
+      memberships: TenantScopedRepository<Membership>;
+      groups: TenantScopedRepository<Group>;
+      groupMembers: TenantScopedRepository<GroupMember>;
+    },
+  ): Promise<string[]> {
     switch (actor.kind) {
       case 'role': {
-        if (actor.office === null) return userIds(await this.memberships.find({ roleKey: actor.role }));
+        if (actor.office === null) return userIds(await repos.memberships.find({ roleKey: actor.role }));
         const office = tree.find(actor.office);
-        return office ? userIds(await this.memberships.find({ roleKey: actor.role, officeId: office.id })) : [];
+        return office ? userIds(await repos.memberships.find({ roleKey: actor.role, officeId: office.id })) : [];
       }
       case 'office': {
         const office = tree.find(actor.office);
         if (!office) return [];
         const offices = actor.withSubOffices ? tree.subtree(office.id) : [office.id];
-        return userIds(await this.memberships.find({ officeId: In(offices) }));
+        return userIds(await repos.memberships.find({ officeId: In(offices) }));
       }
       case 'group': {
-        const group = await this.groups.findOne({ name: actor.group });
-        return group ? userIds(await this.groupMembers.find({ groupId: group.id })) : [];
+        const group = await repos.groups.findOne({ name: actor.group });
+        return group ? userIds(await repos.groupMembers.find({ groupId: group.id })) : [];
       }
       case 'user': {
         const id = await findUserByEmail(actor.email);

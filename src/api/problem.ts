@@ -19,6 +19,7 @@ export type ProblemType =
   | 'csrf'
   | 'validation'
   | 'conflict'
+  | 'no-waiting-instance'
   | 'password-change-required'
   | 'internal'
   | 'unavailable';

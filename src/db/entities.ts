@@ -12,6 +12,7 @@ import { ProcessDefinition } from '../process/process-definition.entity.js';
 import { ProcessInstance } from '../process/process-instance.entity.js';
 import { Task } from '../process/task.entity.js';
 import { ProcessTimer } from '../process/process-timer.entity.js';
+import { CorrelatedMessage } from '../process/correlated-message.entity.js';
 
 /** Every TypeORM entity; a module adds its own here when it adds a table. */
 export const entities = [
@@ -30,4 +31,5 @@ export const entities = [
   ProcessInstance,
   Task,
   ProcessTimer,
+  CorrelatedMessage,
 ];

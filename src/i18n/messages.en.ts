@@ -185,6 +185,7 @@ export const en: Record<MessageKey, string> = {
   'activity.action.auth.second-factor-enabled': 'Two-step verification turned on',
   'activity.action.auth.second-factor-disabled': 'Two-step verification turned off',
   'activity.action.process.deployed': 'Process deployed',
+  'activity.action.process.message-correlated': 'Process message correlated',
   'activity.action.process.started': 'Process started',
   'activity.action.task.claimed': 'Task claimed',
   'activity.action.task.released': 'Task released',
@@ -302,6 +303,7 @@ export const en: Record<MessageKey, string> = {
   'problem.second-factor-invalid': 'Invalid verification code',
   'problem.forbidden': 'Operation not allowed',
   'problem.csrf': 'Form expired: reload the page and try again',
+  'problem.no-waiting-instance': 'No process is waiting for this message',
   'problem.conflict': 'Conflicts with the current state',
   'problem.validation': 'Invalid data',
   'problem.password-change-required': 'Password change required',
@@ -335,6 +337,8 @@ export const en: Record<MessageKey, string> = {
     'candidateGroups: "{value}" is not a valid actor (e.g. operator, role:operator@Direzione/Protocollo, office:Direzione/*, group:Commissione, user:name@example.com).',
   'process.bpmn.resource-without-expression':
     'Assignment (potentialOwner or humanPerformer) without resourceAssignmentExpression: the engine cannot read it.',
+  'process.bpmn.message-missing':
+    'The message event or receive task does not refer to a message with a name: messages are matched to waiting processes by that name.',
   'process.bpmn.timer-missing': 'The timer has no duration, date or cycle.',
   'process.bpmn.timer-cron':
     'The timer uses a cron expression ("{value}"): only ISO 8601 dates, durations and cycles are allowed (e.g. PT1H, R3/PT10H).',

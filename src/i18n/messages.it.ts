@@ -184,6 +184,7 @@ export const it = {
   'activity.action.auth.second-factor-enabled': 'Verifica in due passaggi attivata',
   'activity.action.auth.second-factor-disabled': 'Verifica in due passaggi disattivata',
   'activity.action.process.deployed': 'Processo pubblicato',
+  'activity.action.process.message-correlated': 'Messaggio di processo abbinato',
   'activity.action.process.started': 'Processo avviato',
   'activity.action.task.claimed': 'Attività presa in carico',
   'activity.action.task.released': 'Attività rilasciata',
@@ -304,6 +305,7 @@ export const it = {
   'problem.second-factor-invalid': 'Codice di verifica non valido',
   'problem.forbidden': 'Operazione non consentita',
   'problem.csrf': 'Modulo scaduto: ricarica la pagina e riprova',
+  'problem.no-waiting-instance': 'Nessun processo è in attesa di questo messaggio',
   'problem.conflict': 'Operazione in conflitto con lo stato attuale',
   'problem.validation': 'Dati non validi',
   'problem.password-change-required': 'Cambio password obbligatorio',
@@ -340,6 +342,8 @@ export const it = {
     'candidateGroups: "{value}" non è un attore valido (es. operator, role:operator@Direzione/Protocollo, office:Direzione/*, group:Commissione, user:nome@esempio.it).',
   'process.bpmn.resource-without-expression':
     'Assegnazione (potentialOwner o humanPerformer) senza resourceAssignmentExpression: il motore non può leggerla.',
+  'process.bpmn.message-missing':
+    'L’evento messaggio o l’attività di ricezione non rimanda a un messaggio con un nome: i messaggi vengono abbinati ai processi in attesa tramite quel nome.',
   'process.bpmn.timer-missing': 'Il timer non ha né durata, né data, né ciclo.',
   'process.bpmn.timer-cron':
     'Il timer usa un’espressione cron ("{value}"): sono ammesse solo date, durate e cicli ISO 8601 (es. PT1H, R3/PT10H).',

@@ -13,6 +13,7 @@ export type BpmnProblemCode =
   | 'timer-missing'
   | 'timer-cron'
   | 'timer-invalid'
+  | 'message-missing'
   | 'expression-form'
   | 'expression-syntax'
   | 'expression-unsafe'

@@ -234,7 +234,7 @@ describe('validateBpmn', () => {
       <bpmn:intermediateThrowEvent id="Salta"><bpmn:linkEventDefinition name="A" /></bpmn:intermediateThrowEvent>
       <bpmn:intermediateCatchEvent id="Atterra"><bpmn:linkEventDefinition name="A" /></bpmn:intermediateCatchEvent>
       <bpmn:endEvent id="End" /><bpmn:endEvent id="EndErrore" />
-      <bpmn:subProcess id="SuEvento" triggeredByEvent="true"><bpmn:startEvent id="EvStart"><bpmn:messageEventDefinition /></bpmn:startEvent></bpmn:subProcess>
+      <bpmn:subProcess id="SuEvento" triggeredByEvent="true"><bpmn:startEvent id="EvStart"><bpmn:signalEventDefinition /></bpmn:startEvent></bpmn:subProcess>
       <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Sub" />
       <bpmn:sequenceFlow id="F2" sourceRef="Sub" targetRef="Salta" />
       <bpmn:sequenceFlow id="F3" sourceRef="Atterra" targetRef="End" />

@@ -5,6 +5,7 @@ import { executableProcesses, FlowGraph, flowElementsDeep, listOf } from './bpmn
 import { conditionProblems, scriptProblems } from './condition-rules.js';
 import { unsupportedElements } from './element-support.js';
 import { engineLoadProblems } from './engine-load-check.js';
+import { messageProblems } from './message-rules.js';
 import { flowReferenceProblems, reachabilityProblems } from './reachability.js';
 import { timerProblems } from './timer-rules.js';
 import { resourceProblems, userTaskProblems } from './user-task-rules.js';
@@ -73,7 +74,7 @@ function executableProblems(
     for (const definition of listOf(element, 'eventDefinitions')) {
       if (definition.$type === 'bpmn:TimerEventDefinition') problems.push(...timerProblems(element, definition));
     }
-    problems.push(...conditionProblems(element));
+    problems.push(...conditionProblems(element), ...messageProblems(element));
   }
   const flowProblems = flowReferenceProblems(process, warnings);
   // Reachability over flows that point nowhere would only repeat the same mistake as "unreachable".

@@ -3,6 +3,7 @@ import { Engine } from 'bpmn-engine';
 import jexl from 'jexl';
 import { EventEmitter } from 'node:events';
 import { readBpmn } from './bpmn-reader.js';
+import { messageListeners, type ListenedMessage } from './message-rules.js';
 import type { JsonObject } from './process-instance.entity.js';
 
 // The same restricted language the validator checks conditions against (expression-check.ts):
@@ -46,6 +47,8 @@ export type SettledRun = {
   activeElements: string[];
   userTasks: WaitingUserTask[];
   timers: PendingTimer[];
+  /** The names of the messages the waiting elements listen to: the instance's waiting_messages. */
+  waitingMessages: string[];
 };
 
 /** What a registered engine timer carries as its owner (bpmn-elements TimerEventDefinition content). */
@@ -76,6 +79,7 @@ export class EngineRun {
     private readonly engine: Engine,
     private readonly variables: () => JsonObject,
     private readonly timers: Timers,
+    private readonly listeners: Map<string, ListenedMessage>,
   ) {}
 
   /** A new engine for the definition's XML; conditions are evaluated against `variables()` at the moment they run. */
@@ -93,7 +97,7 @@ export class EngineRun {
     const engine = new Engine({ name: 'pecflow', moddleContext: read.parsed, expressions, timers });
     // The saved state has no `source`: recover() takes the definition from the moddle context by its id.
     if (state) engine.recover(structuredClone(state));
-    return new EngineRun(engine, variables, timers);
+    return new EngineRun(engine, variables, timers, messageListeners(read.definitions));
   }
 
   /**
@@ -143,6 +147,29 @@ export class EngineRun {
     return this.settle();
   }
 
+  /**
+   * Resumes a recovered instance and signals the bpmn:message named `name` by its id (the engine knows
+   * messages by id, correlation by name): every catch, boundary event or receive task waiting on it
+   * moves on (bpm-anchors §1.8). The variables are ours, not the signal's payload.
+   */
+  async signalMessage(name: string): Promise<SettledRun> {
+    await this.engine.resume({ listener: this.listener });
+    const waiting = this.postponed().find((api) => this.listeners.get(api.id)?.name === name);
+    const messageId = waiting && this.listeners.get(waiting.id)?.messageId;
+    if (!messageId) throw new NotWaiting(`no element waits for message ${name}`);
+    this.arm();
+    this.engine.execution.signal({ id: messageId });
+    return this.settle();
+  }
+
+  /** Starts a new instance whose message start event waits, then delivers it the message. */
+  async startOnMessage(messageId: string): Promise<SettledRun> {
+    await this.start();
+    this.arm();
+    this.engine.execution.signal({ id: messageId });
+    return this.settle();
+  }
+
   private postponed(): ElementApi[] {
     return this.engine.execution?.getPostponed() ?? [];
   }
@@ -179,6 +206,7 @@ export class EngineRun {
         activeElements: this.activeElements(),
         userTasks: this.userTasks(),
         timers: outcome === 'completed' ? [] : this.pendingTimers(),
+        waitingMessages: this.waitingMessages(),
       };
     } catch (error) {
       // stop() only when something runs: on an idle engine it never resolves (bpm-anchors §0.22).
@@ -195,6 +223,10 @@ export class EngineRun {
 
   private activeElements(): string[] {
     return [...new Set(this.postponed().map((api) => api.id))].sort();
+  }
+
+  private waitingMessages(): string[] {
+    return [...new Set(this.postponed().flatMap((api) => this.listeners.get(api.id)?.name ?? []))].sort();
   }
 
   /** The timers registered and not cleared: a fired or discarded timer leaves this list (bpmn-elements Timers). */

@@ -29,6 +29,10 @@ export class ProcessInstance extends TenantOwnedEntity {
   @Column({ name: 'active_elements', type: 'text', array: true })
   activeElements!: string[];
 
+  /** The names of the messages the instance waits on now (catch, boundary, receive task): what correlation looks up. */
+  @Column({ name: 'waiting_messages', type: 'text', array: true, default: () => "'{}'" })
+  waitingMessages!: string[];
+
   /** Why the instance failed (status failed), for whoever looks at it. */
   @Column({ type: 'text', nullable: true })
   failure!: string | null;

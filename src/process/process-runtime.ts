@@ -3,17 +3,37 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../access/principal.js';
 import { ProblemException } from '../api/problem.js';
 import { ActivityLog } from '../audit/activity-log.js';
+import { TenantContext } from '../db/tenant-context.js';
 import { EngineRun, InstanceFailure, NotWaiting, type SettledRun } from './engine-run.js';
+import { startMessageId } from './message-rules.js';
+import { readBpmn } from './bpmn-reader.js';
+import type { ProcessDefinition } from './process-definition.entity.js';
 import type { InstanceStatus, JsonObject, ProcessInstance } from './process-instance.entity.js';
 import { ProcessDefinitionRepository } from './process-definition.repository.js';
 import { ProcessTimers, type TimerToSchedule } from './process-timers.js';
-import { ProcessInstanceRepository, ProcessTimerRepository, TaskRepository } from './runtime-repositories.js';
+import { CorrelatedMessageRepository, ProcessInstanceRepository, ProcessTimerRepository, TaskRepository } from './runtime-repositories.js';
 import { TaskRows } from './task-rows.js';
 
 export interface InstanceAnswer {
   id: string;
   status: InstanceStatus;
 }
+
+/** A message for the instances waiting on it under a business key; `messageId` (e.g. a PEC Message-ID) makes redelivery a no-op. */
+export interface MessageToCorrelate {
+  messageName: string;
+  businessKey: string;
+  variables: JsonObject;
+  messageId?: string;
+}
+
+export interface CorrelationAnswer {
+  correlated: string[];
+  started: string[];
+  duplicate: boolean;
+}
+
+type StepResult = { ok: true; settled: SettledRun } | { ok: false; reason: string };
 
 /** The row changed between our read and our write: read it again and redo the step. */
 class VersionConflict extends Error {}
@@ -39,6 +59,7 @@ export class ProcessRuntime {
     private readonly activity: ActivityLog,
     private readonly timers: ProcessTimers,
     private readonly timerRows: ProcessTimerRepository,
+    private readonly correlatedMessages: CorrelatedMessageRepository,
   ) {}
 
   /** Runs the latest version of the process until it waits or ends. */
@@ -48,19 +69,9 @@ export class ProcessRuntime {
       throw new ProblemException(422, 'validation', undefined, { errors: [{ field: 'definitionKey', message: 'unknown process' }] });
     }
     const run = await this.stepOrFailure(async () => (await EngineRun.create(definition.bpmn, () => variables)).start());
-    let toSchedule: TimerToSchedule[] = [];
-    const instance = await this.dataSource.transaction(async (manager) => {
-      const saved = await this.instances.within(manager).insert({
-        definitionId: definition.id,
-        businessKey,
-        variables,
-        version: 1,
-        startedBy: principal.userId,
-        ...this.columnsAfter(run),
-      });
-      if (run.ok) toSchedule = await this.afterStep(manager, saved.id, run.settled);
-      return saved;
-    });
+    const { instance, toSchedule } = await this.dataSource.transaction((manager) =>
+      this.insertStarted(manager, definition, businessKey, variables, principal, run),
+    );
     await this.timers.schedule(toSchedule);
     await this.activity.record({
       action: 'process.started',
@@ -92,6 +103,109 @@ export class ProcessRuntime {
     const { answer, toSchedule } = await this.retried(() => this.fireOnce(timerId));
     await this.timers.schedule(toSchedule);
     return answer;
+  }
+
+  /**
+   * Delivers a message to every instance of the tenant with that business key that waits on a catch
+   * for it (PEC receipts may address several); if none waits, starts one instance of each deployed
+   * definition whose start event listens to it. 404 `no-waiting-instance` when it reaches nobody.
+   */
+  async correlate(message: MessageToCorrelate, principal: Principal): Promise<CorrelationAnswer> {
+    const { answer, toSchedule } = await this.retried(() => this.correlateOnce(message, principal));
+    await this.timers.schedule(toSchedule);
+    if (answer.duplicate) return answer;
+    for (const [id, started] of [...answer.correlated.map((i) => [i, false] as const), ...answer.started.map((i) => [i, true] as const)]) {
+      await this.activity.record({
+        action: 'process.message-correlated',
+        actor: { id: principal.userId, email: principal.email },
+        resource: { type: 'process-instance', id },
+        details: { messageName: message.messageName, businessKey: message.businessKey, messageId: message.messageId ?? null, started },
+      });
+    }
+    return answer;
+  }
+
+  private async correlateOnce(
+    message: MessageToCorrelate,
+    principal: Principal,
+  ): Promise<{ answer: CorrelationAnswer; toSchedule: TimerToSchedule[] }> {
+    return this.dataSource.transaction(async (manager) => {
+      const remembered = this.correlatedMessages.within(manager);
+      if (message.messageId !== undefined) {
+        // Two deliveries of the same message wait for each other here, so the second sees the first's rows.
+        await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
+          `process-message:${TenantContext.current().tenantId}:${message.messageId}`,
+        ]);
+        const seen = await remembered.find({ messageId: message.messageId });
+        if (seen.length > 0) {
+          return { answer: { correlated: seen.map((row) => row.instanceId).sort(), started: [], duplicate: true }, toSchedule: [] };
+        }
+      }
+      const waiting = await this.instances
+        .within(manager)
+        .query('i')
+        .andWhere('i.business_key = :businessKey', { businessKey: message.businessKey })
+        .andWhere(`i.status = 'waiting'`)
+        .andWhere('i.waiting_messages @> ARRAY[:name]::text[]', { name: message.messageName })
+        // A fixed lock order: two correlations addressing the same instances cannot deadlock.
+        .orderBy('i.id')
+        .setLock('pessimistic_write')
+        .getMany();
+      const correlated: string[] = [];
+      const started: string[] = [];
+      const toSchedule: TimerToSchedule[] = [];
+      for (const instance of waiting) {
+        const definition = await this.definitions.findOne({ id: instance.definitionId });
+        if (!definition) throw new Error(`process instance ${instance.id}: definition ${instance.definitionId} is missing`);
+        const variables = { ...instance.variables, ...message.variables };
+        const engine = await EngineRun.create(definition.bpmn, () => variables, instance.state);
+        const run = await this.stepOrFailure(() => engine.signalMessage(message.messageName)).catch((error: unknown) => {
+          // waiting_messages said yes, the saved state says no: leave that instance as it is.
+          if (error instanceof NotWaiting) return null;
+          throw error;
+        });
+        if (!run) continue;
+        toSchedule.push(...(await this.saveStep(manager, instance, run, variables)));
+        correlated.push(instance.id);
+      }
+      if (correlated.length === 0) {
+        for (const definition of await this.messageStartDefinitions(message.messageName)) {
+          const run = await this.stepOrFailure(async () => {
+            const read = await readBpmn(definition.bpmn);
+            const messageId = read.ok ? startMessageId(read.definitions, message.messageName) : null;
+            if (!messageId) throw new InstanceFailure(`${definition.key} has no start event for message ${message.messageName}`);
+            return (await EngineRun.create(definition.bpmn, () => message.variables)).startOnMessage(messageId);
+          });
+          const saved = await this.insertStarted(manager, definition, message.businessKey, message.variables, principal, run);
+          toSchedule.push(...saved.toSchedule);
+          started.push(saved.instance.id);
+        }
+      }
+      if (correlated.length + started.length === 0) throw new ProblemException(404, 'no-waiting-instance');
+      if (message.messageId !== undefined) {
+        for (const instanceId of [...correlated, ...started]) {
+          await remembered.insert({ instanceId, messageId: message.messageId, messageName: message.messageName });
+        }
+      }
+      return { answer: { correlated, started, duplicate: false }, toSchedule };
+    });
+  }
+
+  /** The latest version of each deployed process whose start event listens to the message `name`. */
+  private async messageStartDefinitions(name: string): Promise<ProcessDefinition[]> {
+    // strpos is only a cheap filter before parsing: the name must also be a message of a start event.
+    const candidates = await this.definitions
+      .query('d')
+      .andWhere('strpos(d.bpmn, :name) > 0', { name })
+      .andWhere('d.version = (SELECT max(v.version) FROM process_definitions v WHERE v.tenant_id = d.tenant_id AND v.key = d.key)')
+      .orderBy('d.key')
+      .getMany();
+    const listening: ProcessDefinition[] = [];
+    for (const definition of candidates) {
+      const read = await readBpmn(definition.bpmn);
+      if (read.ok && startMessageId(read.definitions, name)) listening.push(definition);
+    }
+    return listening;
   }
 
   private async retried<T>(step: () => Promise<T>): Promise<T> {
@@ -129,15 +243,51 @@ export class ProcessRuntime {
       const variables = instance.variables;
       const engine = await EngineRun.create(definition.bpmn, () => variables, expired.state);
       const run = await this.stepOrFailure(() => engine.resume());
-      const saved = await instances.update(
-        { id: instance.id, version: instance.version },
-        { ...this.columnsAfter(run, instance), version: instance.version + 1, updatedAt: new Date() },
-      );
-      if (saved === 0) throw new VersionConflict();
-      const toSchedule = run.ok ? await this.afterStep(manager, instance.id, run.settled, timer.id) : [];
+      const toSchedule = await this.saveStep(manager, instance, run, instance.variables, timer.id);
       await timers.update({ id: timer.id }, { state: 'fired', firedAt: new Date() });
       return { answer: true, toSchedule };
     });
+  }
+
+  /**
+   * The one save path of a step on an existing instance (task completed, timer fired, message
+   * correlated): the row, conditional on the version read under the lock, then what hangs off it.
+   */
+  private async saveStep(
+    manager: EntityManager,
+    instance: ProcessInstance,
+    run: StepResult,
+    variables: JsonObject,
+    firedTimerId?: string,
+  ): Promise<TimerToSchedule[]> {
+    const saved = await this.instances
+      .within(manager)
+      .update(
+        { id: instance.id, version: instance.version },
+        { ...this.columnsAfter(run, instance), variables, version: instance.version + 1, updatedAt: new Date() },
+      );
+    if (saved === 0) throw new VersionConflict();
+    return run.ok ? this.afterStep(manager, instance.id, run.settled, firedTimerId) : [];
+  }
+
+  /** The save path of a new instance (started by hand or by a message start event). */
+  private async insertStarted(
+    manager: EntityManager,
+    definition: ProcessDefinition,
+    businessKey: string | null,
+    variables: JsonObject,
+    principal: Principal,
+    run: StepResult,
+  ): Promise<{ instance: ProcessInstance; toSchedule: TimerToSchedule[] }> {
+    const instance = await this.instances.within(manager).insert({
+      definitionId: definition.id,
+      businessKey,
+      variables,
+      version: 1,
+      startedBy: principal.userId,
+      ...this.columnsAfter(run),
+    });
+    return { instance, toSchedule: run.ok ? await this.afterStep(manager, instance.id, run.settled) : [] };
   }
 
   /**
@@ -152,7 +302,7 @@ export class ProcessRuntime {
     firedTimerId?: string,
   ): Promise<TimerToSchedule[]> {
     const tasks = this.tasks.within(manager);
-    await this.taskRows.createMissing(tasks, instanceId, settled.userTasks);
+    await this.taskRows.createMissing(manager, tasks, instanceId, settled.userTasks);
     const waiting = new Set(settled.userTasks.map((task) => task.executionId));
     for (const row of await tasks.find({ instanceId })) {
       if ((row.state === 'open' || row.state === 'claimed') && !waiting.has(row.executionId)) {
@@ -184,20 +334,15 @@ export class ProcessRuntime {
         if (error instanceof NotWaiting) throw new ProblemException(409, 'conflict', error.message);
         throw error;
       });
-      const saved = await instances.update(
-        { id: instance.id, version: instance.version },
-        { ...this.columnsAfter(run, instance), variables, version: instance.version + 1, updatedAt: new Date() },
-      );
-      if (saved === 0) throw new VersionConflict();
       // A boundary timer of the completed task is gone from the engine: reconcile cancels its row, and its job no-ops.
-      const toSchedule = run.ok ? await this.afterStep(manager, instance.id, run.settled) : [];
+      const toSchedule = await this.saveStep(manager, instance, run, variables);
       await tasks.update({ id: task.id }, { state: 'completed', data, completedAt: new Date(), completedBy: principal.userId });
       return { answer: { id: instance.id, status: run.ok ? statusOf(run.settled) : 'failed' }, toSchedule };
     });
   }
 
   /** A step that reaches what this version cannot run fails the instance with the reason, instead of the request. */
-  private async stepOrFailure(step: () => Promise<SettledRun>): Promise<{ ok: true; settled: SettledRun } | { ok: false; reason: string }> {
+  private async stepOrFailure(step: () => Promise<SettledRun>): Promise<StepResult> {
     try {
       return { ok: true, settled: await step() };
     } catch (error) {
@@ -208,15 +353,17 @@ export class ProcessRuntime {
   }
 
   private columnsAfter(
-    run: { ok: true; settled: SettledRun } | { ok: false; reason: string },
+    run: StepResult,
     before?: ProcessInstance,
-  ): Pick<ProcessInstance, 'status' | 'state' | 'activeElements' | 'failure' | 'endedAt'> {
+  ): Pick<ProcessInstance, 'status' | 'state' | 'activeElements' | 'waitingMessages' | 'failure' | 'endedAt'> {
     if (!run.ok) {
       // The state before the failed step stays: it shows where the instance was, and could be retried from there.
       return {
         status: 'failed',
         state: before?.state ?? {},
         activeElements: before?.activeElements ?? [],
+        // A failed instance waits on nothing: a message for it finds no one rather than a dead end.
+        waitingMessages: [],
         failure: run.reason,
         endedAt: new Date(),
       };
@@ -226,6 +373,7 @@ export class ProcessRuntime {
       status,
       state: run.settled.state,
       activeElements: run.settled.activeElements,
+      waitingMessages: run.settled.waitingMessages,
       failure: null,
       endedAt: status === 'completed' ? new Date() : null,
     };

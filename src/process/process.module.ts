@@ -7,7 +7,8 @@ import { ProcessInstances } from './process-instances.js';
 import { ProcessInstancesApiController } from './process-instances.api.controller.js';
 import { ProcessRuntime } from './process-runtime.js';
 import { ProcessTimers } from './process-timers.js';
-import { ProcessInstanceRepository, ProcessTimerRepository, TaskRepository } from './runtime-repositories.js';
+import { ProcessMessagesApiController } from './process-messages.api.controller.js';
+import { CorrelatedMessageRepository, ProcessInstanceRepository, ProcessTimerRepository, TaskRepository } from './runtime-repositories.js';
 import { TaskInbox } from './task-inbox.js';
 import { TaskInboxPage } from './task-inbox-page.js';
 import { TaskPagesController } from './task-pages.controller.js';
@@ -17,6 +18,8 @@ import { TimerJobs } from './timer-jobs.js';
 
 // An instance belongs to whoever started it; it has no office of its own.
 registerResource('process-instance', { owner: (alias) => `${alias}.started_by`, inOffices: () => 'false' });
+// A message is delivered to instances, not kept as something anyone owns: only `act` is meaningful.
+registerResource('process-message', { owner: () => 'NULL', inOffices: () => 'false' });
 // A task is someone's when they are its assignee or one of the candidates resolved at its creation.
 registerResource('task', {
   owner: (alias) => `${alias}.assignee`,
@@ -27,11 +30,18 @@ registerResource('task', {
 /** The process runtime's web side: definitions, instances and the task inbox (API and pages). */
 @Module({
   imports: [ProcessDefinitionsModule, IdentityModule],
-  controllers: [ProcessDefinitionsApiController, ProcessInstancesApiController, TasksApiController, TaskPagesController],
+  controllers: [
+    ProcessDefinitionsApiController,
+    ProcessInstancesApiController,
+    ProcessMessagesApiController,
+    TasksApiController,
+    TaskPagesController,
+  ],
   providers: [
     ProcessInstanceRepository,
     TaskRepository,
     ProcessTimerRepository,
+    CorrelatedMessageRepository,
     TaskRows,
     ProcessRuntime,
     ProcessTimers,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { ActorDirectory, parseActor, parseActors, type Actor } from '../access/actors.js';
 import type { TenantScopedRepository } from '../db/tenant-scoped.repository.js';
 import { UserRepository } from '../identity/user.repository.js';
@@ -16,13 +17,22 @@ export class TaskRows {
     private readonly users: UserRepository,
   ) {}
 
-  /** Inserts a row for each waiting user task that has none yet (a task row is never created twice). */
-  async createMissing(tasks: TenantScopedRepository<Task>, instanceId: string, waiting: WaitingUserTask[]): Promise<number> {
+  /**
+   * Inserts a row for each waiting user task that has none yet (a task row is never created twice).
+   * Candidates are read through the caller's transaction: asking the pool for a second connection
+   * while holding one deadlocks once every connection is held by a step doing the same.
+   */
+  async createMissing(
+    manager: EntityManager,
+    tasks: TenantScopedRepository<Task>,
+    instanceId: string,
+    waiting: WaitingUserTask[],
+  ): Promise<number> {
     const known = new Set((await tasks.find({ instanceId })).map((row) => row.executionId));
     let created = 0;
     for (const task of waiting.filter((w) => !known.has(w.executionId))) {
-      const assignee = task.assignee ? await this.resolve([assigneeActor(task.assignee)]) : [];
-      const candidates = await this.resolve(parseActors(task.candidateGroups ?? ''));
+      const assignee = task.assignee ? await this.resolve(manager, [assigneeActor(task.assignee)]) : [];
+      const candidates = await this.resolve(manager, parseActors(task.candidateGroups ?? ''));
       // A named assignee who exists takes the task at once; otherwise it waits for a candidate to claim it.
       const owner = assignee.length === 1 ? assignee[0]! : null;
       await tasks.insert({
@@ -44,8 +54,9 @@ export class TaskRows {
     return created;
   }
 
-  private resolve(actors: Actor[]): Promise<string[]> {
-    return this.actors.usersOf(actors, async (email) => (await this.users.findByEmail(email))?.id ?? null);
+  private resolve(manager: EntityManager, actors: Actor[]): Promise<string[]> {
+    const users = this.users.within(manager);
+    return this.actors.usersOf(actors, async (email) => (await users.findOne({ email }))?.id ?? null, manager);
   }
 }
 

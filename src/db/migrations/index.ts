@@ -6,6 +6,7 @@ import { WorkspacePolicies1764500000000 } from './1764500000000-workspace-polici
 import { ProcessDefinitions1764600000000 } from './1764600000000-process-definitions.js';
 import { ProcessInstances1764700000000 } from './1764700000000-process-instances.js';
 import { ProcessTimers1764800000000 } from './1764800000000-process-timers.js';
+import { ProcessMessages1764900000000 } from './1764900000000-process-messages.js';
 
 /** Every migration, in order. Listed explicitly so the same list works from src (tests) and dist. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   ProcessDefinitions1764600000000,
   ProcessInstances1764700000000,
   ProcessTimers1764800000000,
+  ProcessMessages1764900000000,
 ];

@@ -1,0 +1,172 @@
+import { DataSource } from 'typeorm';
+import { ApiClient } from '../support/api-client.js';
+import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
+
+const HEAD = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_KEY" targetNamespace="http://bpmn.io/schema/bpmn">`;
+
+/** Invia (operators) → wait for the delivery receipt → Archivia (managers). */
+function catchBpmn(key: string, message: string): string {
+  return `${HEAD.replace('KEY', key)}
+  <bpmn:message id="Msg_${key}" name="${message}" />
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+    <bpmn:userTask id="Invia" name="Invia" camunda:candidateGroups="operator" />
+    <bpmn:intermediateCatchEvent id="Ricevuta"><bpmn:messageEventDefinition id="Med_1" messageRef="Msg_${key}" /></bpmn:intermediateCatchEvent>
+    <bpmn:userTask id="Archivia" name="Archivia" camunda:candidateGroups="manager" />
+    <bpmn:endEvent id="EndEvent_1" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Invia" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Invia" targetRef="Ricevuta" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Ricevuta" targetRef="Archivia" />
+    <bpmn:sequenceFlow id="Flow_4" sourceRef="Archivia" targetRef="EndEvent_1" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+}
+
+/** Esamina with an interrupting message boundary event → Annullata. */
+function boundaryBpmn(key: string, message: string): string {
+  return `${HEAD.replace('KEY', key)}
+  <bpmn:message id="Msg_${key}" name="${message}" />
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="operator" />
+    <bpmn:boundaryEvent id="Annulla" attachedToRef="Esamina" cancelActivity="true"><bpmn:messageEventDefinition id="Med_1" messageRef="Msg_${key}" /></bpmn:boundaryEvent>
+    <bpmn:userTask id="Annullata" name="Annullata" camunda:candidateGroups="manager" />
+    <bpmn:endEvent id="EndEvent_1" />
+    <bpmn:endEvent id="EndEvent_2" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="EndEvent_1" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Annulla" targetRef="Annullata" />
+    <bpmn:sequenceFlow id="Flow_4" sourceRef="Annullata" targetRef="EndEvent_2" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+}
+
+/** A message start event → Esamina. */
+function startBpmn(key: string, message: string): string {
+  return `${HEAD.replace('KEY', key)}
+  <bpmn:message id="Msg_${key}" name="${message}" />
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1"><bpmn:messageEventDefinition id="Med_1" messageRef="Msg_${key}" /></bpmn:startEvent>
+    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="operator" />
+    <bpmn:endEvent id="EndEvent_1" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="EndEvent_1" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+}
+
+interface Correlation {
+  correlated: string[];
+  started: string[];
+  duplicate: boolean;
+}
+
+describe('message correlation (POST /api/v1/process-messages)', () => {
+  let t: TestApp;
+  let admin: ApiClient;
+  let operator: ApiClient;
+  let acmeAdmin: ApiClient;
+  const tag = Date.now().toString(36);
+
+  const db = () => t.app.get(DataSource);
+  const instance = async (id: string) =>
+    (await admin.get(`/api/v1/process-instances/${id}`).expect(200)).body as {
+      status: string;
+      activeElements: string[];
+      variables: object;
+    };
+  const taskOf = async (instanceId: string, elementId: string) =>
+    (
+      await db().query<{ id: string; state: string }[]>(`SELECT id, state FROM tasks WHERE instance_id = $1 AND element_id = $2`, [
+        instanceId,
+        elementId,
+      ])
+    )[0];
+  const start = async (key: string, businessKey: string) =>
+    (
+      (await admin.post('/api/v1/process-instances', { definitionKey: key, businessKey, variables: { a: 1 } }).expect(201)).body as {
+        id: string;
+      }
+    ).id;
+  const completeFirst = async (instanceId: string) => {
+    const task = await taskOf(instanceId, 'Invia');
+    await operator.post(`/api/v1/tasks/${task!.id}/claim`).expect(200);
+    await operator.post(`/api/v1/tasks/${task!.id}/complete`, { data: {} }).expect(200);
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const users = {
+      admin: await createUser(t.app, 'demo', { roles: ['admin'] }),
+      operator: await createUser(t.app, 'demo', { roles: ['operator'] }),
+      acme: await createUser(t.app, 'acme', { roles: ['admin'] }),
+    };
+    admin = await ApiClient.signIn(t.app.getHttpServer(), 'demo.localhost', users.admin.email, users.admin.password);
+    operator = await ApiClient.signIn(t.app.getHttpServer(), 'demo.localhost', users.operator.email, users.operator.password);
+    acmeAdmin = await ApiClient.signIn(t.app.getHttpServer(), 'acme.localhost', users.acme.email, users.acme.password);
+  });
+  afterAll(() => t.close());
+
+  it('moves on only the instance with the business key, merges variables, and ignores a redelivery', async () => {
+    const key = `ricevuta-${tag}`;
+    const name = `RicevutaConsegna-${tag}`;
+    await admin.upload('/api/v1/process-definitions', Buffer.from(catchBpmn(key, name)), 'ricevuta.bpmn').expect(201);
+    const first = await start(key, `PEC-1-${tag}`);
+    const second = await start(key, `PEC-2-${tag}`);
+    await completeFirst(first);
+    await completeFirst(second);
+    expect((await instance(first)).activeElements).toEqual(['Ricevuta']);
+
+    // Another tenant never reaches demo's instance.
+    await acmeAdmin.post('/api/v1/process-messages', { messageName: name, businessKey: `PEC-1-${tag}` }).expect(404);
+
+    const body = { messageName: name, businessKey: `PEC-1-${tag}`, variables: { esito: 'consegnata' }, messageId: `<m1-${tag}@pec>` };
+    const answer = (await admin.post('/api/v1/process-messages', body).expect(200)).body as Correlation;
+    expect(answer).toEqual({ correlated: [first], started: [], duplicate: false });
+    expect(await instance(first)).toMatchObject({ activeElements: ['Archivia'], variables: { a: 1, esito: 'consegnata' } });
+    expect(await taskOf(first, 'Archivia')).toMatchObject({ state: 'open' });
+    expect((await instance(second)).activeElements).toEqual(['Ricevuta']);
+
+    const again = (await admin.post('/api/v1/process-messages', { ...body, variables: { esito: 'altro' } }).expect(200))
+      .body as Correlation;
+    expect(again).toEqual({ correlated: [first], started: [], duplicate: true });
+    expect(await instance(first)).toMatchObject({ activeElements: ['Archivia'], variables: { a: 1, esito: 'consegnata' } });
+
+    const unknown = await admin.post('/api/v1/process-messages', { messageName: name, businessKey: `nessuno-${tag}` }).expect(404);
+    expect(unknown.body).toMatchObject({ type: 'urn:pecflow:problem:no-waiting-instance' });
+    await operator.post('/api/v1/process-messages', { messageName: name, businessKey: `PEC-2-${tag}` }).expect(403);
+  });
+
+  it('an interrupting message boundary event cancels the task it is attached to', async () => {
+    const key = `annullo-${tag}`;
+    const name = `Annullamento-${tag}`;
+    await admin.upload('/api/v1/process-definitions', Buffer.from(boundaryBpmn(key, name)), 'annullo.bpmn').expect(201);
+    const id = await start(key, `A-${tag}`);
+    const answer = (await admin.post('/api/v1/process-messages', { messageName: name, businessKey: `A-${tag}` }).expect(200))
+      .body as Correlation;
+    expect(answer.correlated).toEqual([id]);
+    expect((await instance(id)).activeElements).toEqual(['Annullata']);
+    expect(await taskOf(id, 'Esamina')).toMatchObject({ state: 'cancelled' });
+  });
+
+  it('a message start event starts an instance with the business key', async () => {
+    const key = `avvio-${tag}`;
+    const name = `NuovaPec-${tag}`;
+    await admin.upload('/api/v1/process-definitions', Buffer.from(startBpmn(key, name)), 'avvio.bpmn').expect(201);
+    const answer = (
+      await admin.post('/api/v1/process-messages', { messageName: name, businessKey: `S-${tag}`, variables: { b: 2 } }).expect(200)
+    ).body as Correlation;
+    expect(answer.correlated).toEqual([]);
+    expect(answer.started).toHaveLength(1);
+    expect(await instance(answer.started[0]!)).toMatchObject({ status: 'waiting', activeElements: ['Esamina'], variables: { b: 2 } });
+  });
+
+  it('refuses a message catch without a named message', async () => {
+    const bpmn = catchBpmn(`senza-${tag}`, '');
+    await admin.upload('/api/v1/process-definitions', Buffer.from(bpmn), 'senza.bpmn').expect(422);
+  });
+});
