@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
-import { minimalBpmn } from '../support/bpmn.js';
+import { minimalBpmn, escalationBpmn } from '../support/bpmn.js';
 
 /**
  * Real crashes (kill -9) of the built roles, each on a database and a Redis prefix of its own:
@@ -27,28 +27,6 @@ const env: NodeJS.ProcessEnv = {
   LOG_LEVEL: 'info',
   HOST: '127.0.0.1',
 };
-
-/** Interrupting boundary timer PT1H (1 s at factor 3600) on Esamina → the escalation Sollecito. */
-function escalationBpmn(key: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_${key}" targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="${key}" isExecutable="true">
-    <bpmn:startEvent id="StartEvent_1" />
-    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="role:operator" />
-    <bpmn:boundaryEvent id="Scadenza" attachedToRef="Esamina" cancelActivity="true">
-      <bpmn:timerEventDefinition id="Timer_1"><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
-    </bpmn:boundaryEvent>
-    <bpmn:userTask id="Sollecito" name="Sollecito" camunda:candidateGroups="role:manager" />
-    <bpmn:endEvent id="EndEvent_1" />
-    <bpmn:endEvent id="EndEvent_2" />
-    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
-    <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="EndEvent_1" />
-    <bpmn:sequenceFlow id="Flow_3" sourceRef="Scadenza" targetRef="Sollecito" />
-    <bpmn:sequenceFlow id="Flow_4" sourceRef="Sollecito" targetRef="EndEvent_2" />
-  </bpmn:process>
-</bpmn:definitions>
-`;
-}
 
 async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
@@ -130,7 +108,7 @@ describe('process instances survive kill -9 of the worker and of the web process
   };
   const post = (pathname: string, body: object) =>
     request(web.url).post(pathname).set('Host', HOST).set('Authorization', `Bearer ${admin}`).send(body);
-  const deploy = async (key: string, bpmn = escalationBpmn(key)) => {
+  const deploy = async (key: string, bpmn = escalationBpmn(key, { candidates: 'role:operator', escalateTo: 'role:manager' })) => {
     const res = await request(web.url)
       .post('/api/v1/process-definitions')
       .set('Host', HOST)

@@ -1,13 +1,11 @@
 import { DataSource } from 'typeorm';
 import { ApiClient } from '../support/api-client.js';
+import { bpmnHead } from '../support/bpmn.js';
 import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
-
-const HEAD = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_KEY" targetNamespace="http://bpmn.io/schema/bpmn">`;
 
 /** Invia (operators) → wait for the delivery receipt → Archivia (managers). */
 function catchBpmn(key: string, message: string): string {
-  return `${HEAD.replace('KEY', key)}
+  return `${bpmnHead(key)}
   <bpmn:message id="Msg_${key}" name="${message}" />
   <bpmn:process id="${key}" isExecutable="true">
     <bpmn:startEvent id="StartEvent_1" />
@@ -26,7 +24,7 @@ function catchBpmn(key: string, message: string): string {
 
 /** Esamina with an interrupting message boundary event → Annullata. */
 function boundaryBpmn(key: string, message: string): string {
-  return `${HEAD.replace('KEY', key)}
+  return `${bpmnHead(key)}
   <bpmn:message id="Msg_${key}" name="${message}" />
   <bpmn:process id="${key}" isExecutable="true">
     <bpmn:startEvent id="StartEvent_1" />
@@ -46,7 +44,7 @@ function boundaryBpmn(key: string, message: string): string {
 
 /** A message start event → Esamina. */
 function startBpmn(key: string, message: string): string {
-  return `${HEAD.replace('KEY', key)}
+  return `${bpmnHead(key)}
   <bpmn:message id="Msg_${key}" name="${message}" />
   <bpmn:process id="${key}" isExecutable="true">
     <bpmn:startEvent id="StartEvent_1"><bpmn:messageEventDefinition id="Med_1" messageRef="Msg_${key}" /></bpmn:startEvent>

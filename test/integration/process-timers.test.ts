@@ -3,38 +3,15 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../src/config/config.module.js';
 import { connectRedis } from '../../src/queue/redis.module.js';
 import { ApiClient } from '../support/api-client.js';
+import { bpmnHead, escalationBpmn } from '../support/bpmn.js';
 import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
 
 /** 3600: a PT1H timer's job runs after 1 s (only the job's delay is scaled; due_at stays the BPMN's). */
 const CLOCK_FACTOR = '3600';
 
-const HEAD = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_KEY" targetNamespace="http://bpmn.io/schema/bpmn">`;
-
-/** Esamina (operators) with a boundary timer → Sollecito (managers); interrupting or not. */
-function boundaryBpmn(key: string, duration: string, interrupting: boolean): string {
-  return `${HEAD.replace('KEY', key)}
-  <bpmn:process id="${key}" isExecutable="true">
-    <bpmn:startEvent id="StartEvent_1" />
-    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="operator" />
-    <bpmn:boundaryEvent id="Scadenza" attachedToRef="Esamina" cancelActivity="${String(interrupting)}">
-      <bpmn:timerEventDefinition id="Timer_1"><bpmn:timeDuration>${duration}</bpmn:timeDuration></bpmn:timerEventDefinition>
-    </bpmn:boundaryEvent>
-    <bpmn:userTask id="Sollecito" name="Sollecito" camunda:candidateGroups="manager" />
-    <bpmn:endEvent id="EndEvent_1" />
-    <bpmn:endEvent id="EndEvent_2" />
-    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
-    <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="EndEvent_1" />
-    <bpmn:sequenceFlow id="Flow_3" sourceRef="Scadenza" targetRef="Sollecito" />
-    <bpmn:sequenceFlow id="Flow_4" sourceRef="Sollecito" targetRef="EndEvent_2" />
-  </bpmn:process>
-</bpmn:definitions>
-`;
-}
-
 /** Esamina → wait PT2H → Approva. */
 function catchBpmn(key: string): string {
-  return `${HEAD.replace('KEY', key)}
+  return `${bpmnHead(key)}
   <bpmn:process id="${key}" isExecutable="true">
     <bpmn:startEvent id="StartEvent_1" />
     <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="operator" />
@@ -127,7 +104,7 @@ describe('durable BPMN timers (process_timers + BullMQ delayed jobs)', () => {
   });
 
   it('fires an interrupting boundary timer: the task is cancelled and the escalation opens', async () => {
-    const { admin, instance } = await setUp('sollecito', (key) => boundaryBpmn(key, 'PT1H', true));
+    const { admin, instance } = await setUp('sollecito', (key) => escalationBpmn(key, { duration: 'PT1H', interrupting: true }));
     const [timer] = await timersOf(instance.id);
     expect(timer).toMatchObject({ element_id: 'Scadenza', state: 'scheduled' });
     // due_at is the BPMN's real due time, not the accelerated one.
@@ -149,7 +126,7 @@ describe('durable BPMN timers (process_timers + BullMQ delayed jobs)', () => {
   });
 
   it('cancels the boundary timer when the task is completed first; its job does nothing', async () => {
-    const { operator, instance } = await setUp('presto', (key) => boundaryBpmn(key, 'PT3H', true));
+    const { operator, instance } = await setUp('presto', (key) => escalationBpmn(key, { duration: 'PT3H', interrupting: true }));
     const [esamina] = await tasksOf(instance.id);
     const done = await completeTask(operator, esamina!.id);
     expect(done.processInstance.status).toBe('completed');
@@ -169,7 +146,7 @@ describe('durable BPMN timers (process_timers + BullMQ delayed jobs)', () => {
   });
 
   it('fires a non-interrupting boundary timer: the notification opens while the task stays open', async () => {
-    const { admin, instance } = await setUp('avviso', (key) => boundaryBpmn(key, 'PT1H', false));
+    const { admin, instance } = await setUp('avviso', (key) => escalationBpmn(key, { duration: 'PT1H', interrupting: false }));
     await eventually(async () => (await tasksOf(instance.id)).some((row) => row.element_id === 'Sollecito'));
     expect((await tasksOf(instance.id)).map((row) => [row.element_id, row.state])).toEqual([
       ['Esamina', 'open'],
@@ -198,7 +175,7 @@ describe('durable BPMN timers (process_timers + BullMQ delayed jobs)', () => {
   });
 
   it('re-derives the jobs Redis lost from process_timers when the worker starts', async () => {
-    const { instance } = await setUp('durevole', (key) => boundaryBpmn(key, 'PT4H', true));
+    const { instance } = await setUp('durevole', (key) => escalationBpmn(key, { duration: 'PT4H', interrupting: true }));
     const [timer] = await timersOf(instance.id);
     const queue = timerQueue();
     try {

@@ -20,3 +20,33 @@ export function brokenBpmn(key: string): string {
     '<bpmn:endEvent id="EndEvent_1" />\n    <bpmn:scriptTask id="Copione" scriptFormat="javascript"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>',
   );
 }
+
+/** The opening of a BPMN file as Camunda Modeler writes it; the body and `</bpmn:definitions>` follow. */
+export function bpmnHead(key: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_${key}" targetNamespace="http://bpmn.io/schema/bpmn">`;
+}
+
+/** Esamina (candidates) with a boundary timer → the escalation Sollecito (its own candidates); interrupting or not. */
+export function escalationBpmn(
+  key: string,
+  options: { duration?: string; interrupting?: boolean; candidates?: string; escalateTo?: string } = {},
+): string {
+  return `${bpmnHead(key)}
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="${options.candidates ?? 'operator'}" />
+    <bpmn:boundaryEvent id="Scadenza" attachedToRef="Esamina" cancelActivity="${String(options.interrupting ?? true)}">
+      <bpmn:timerEventDefinition id="Timer_1"><bpmn:timeDuration>${options.duration ?? 'PT1H'}</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:userTask id="Sollecito" name="Sollecito" camunda:candidateGroups="${options.escalateTo ?? 'manager'}" />
+    <bpmn:endEvent id="EndEvent_1" />
+    <bpmn:endEvent id="EndEvent_2" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="EndEvent_1" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Scadenza" targetRef="Sollecito" />
+    <bpmn:sequenceFlow id="Flow_4" sourceRef="Sollecito" targetRef="EndEvent_2" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+}
