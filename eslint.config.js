@@ -23,7 +23,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{js,mjs}', 'test/support/summary-reporter.mjs'],
+    files: ['src/cli/**/*.ts', 'bench/**/*.{ts,mjs}', 'scripts/**/*.{js,mjs}', 'test/support/summary-reporter.mjs'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -2,25 +2,31 @@
 // that pecflow's own process spends per instance started (design.md §7).
 // It spawns `node dist/main.js all` on a free port with a fresh database of its own, and drops the
 // database at the end. Needs `npm run build` first, PostgreSQL and Redis (scripts/services.sh).
-// Usage: node bench/process.mjs   (npm run bench:process); LOG_LEVEL of the server: warn unless set.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+// Usage: node bench/process.mjs   (npm run bench:process); LOG_LEVEL of the server: warn unless set;
+// BENCH_CONCURRENCY (default 8), BENCH_SERVER_NODE_ARGS (node flags for the server), BENCH_STARTS (default 500).
 import http from 'node:http';
-import { createServer } from 'node:net';
-import path from 'node:path';
-import pg from 'pg';
+import {
+  backendCpuMs,
+  backendCpuSpent,
+  benchDatabase,
+  cpuMs,
+  percentile,
+  requireBuild,
+  rssKiB,
+  sleep,
+  startPecflow,
+  stopPecflow,
+} from './support.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const MAIN = path.join(ROOT, 'dist/main.js');
-const CLI = path.join(ROOT, 'dist/cli/main.js');
 const HOST = 'demo.localhost';
 const PASSWORD = 'pecflow-demo';
-const STARTS = 500;
+const STARTS = Number(process.env.BENCH_STARTS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const CLAIMS = 200;
+// e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server (NODE_OPTIONS refuses --cpu-prof).
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const IDLE = 2000;
 const KEY = 'bench-process';
-const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 const BPMN = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_bench" targetNamespace="http://bpmn.io/schema/bpmn">
@@ -34,69 +40,9 @@ const BPMN = `<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>
 `;
 
-if (!existsSync(MAIN) || !existsSync(CLI)) {
-  console.error('dist/ is missing: run `npm run build` first');
-  process.exit(1);
-}
-
-const baseUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pecflow');
-const database = `bench_${Date.now().toString(36)}`;
-const dbUrl = new URL(baseUrl);
-dbUrl.pathname = `/${database}`;
-const env = {
-  ...process.env,
-  DATABASE_URL: dbUrl.toString(),
-  REDIS_PREFIX: `pecflow-${database}`,
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  HOST: '127.0.0.1',
-};
-
-async function adminQuery(sql) {
-  const url = new URL(baseUrl);
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function cli(...args) {
-  const run = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`pecflow ${args.join(' ')} failed (${run.status}):\n${run.stdout}${run.stderr}`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** utime + stime of one process, in ms. */
-function cpuMs(pid) {
-  // Fields after the command name "(…)": state is field 3, utime 14, stime 15.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
-
-function rssKiB(pid) {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-}
-
-function percentile(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
+requireBuild();
+const bench = benchDatabase();
+const { database, env } = bench;
 
 /** Runs `count` calls of `work(i)` with `concurrency` in flight. */
 async function pool(count, concurrency, work) {
@@ -140,28 +86,11 @@ async function signIn(email) {
 }
 
 async function main() {
-  await adminQuery(`CREATE DATABASE ${database}`);
-  const db = new pg.Client({ connectionString: dbUrl.toString() });
+  const db = bench.client();
   try {
-    cli('db', 'migrate');
-    cli('tenants', 'sync');
-    cli('seed', path.join(ROOT, 'scripts/demo-seed.yaml'));
+    await bench.seed();
 
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, [MAIN, 'all'], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
-    for (let i = 0; ; i += 1) {
-      if (server.exitCode !== null) throw new Error(`pecflow exited with ${server.exitCode}`);
-      if (
-        await fetch(`${base}/health/ready`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      if (i > 200) throw new Error('pecflow not ready after 20 s');
-      await sleep(100);
-    }
+    ({ child: server, base } = await startPecflow({ ...env }, 'all', SERVER_NODE_ARGS));
     const pid = server.pid;
     await db.connect();
 
@@ -200,10 +129,12 @@ async function main() {
 
     // (a) starts per second, and CPU of pecflow's process per start.
     const cpu0 = cpuMs(pid);
+    const db0 = await backendCpuMs(db);
     const t0 = performance.now();
     await pool(STARTS, CONCURRENCY, (i) => start(`a${i}`));
     const seconds = (performance.now() - t0) / 1000;
     const cpuPerStart = (cpuMs(pid) - cpu0) / STARTS;
+    const dbCpuPerStart = backendCpuSpent(db0, await backendCpuMs(db)) / STARTS;
     const rate = STARTS / seconds;
 
     // (b) claim and complete latency, one at a time, on tasks of the instances just started.
@@ -242,6 +173,7 @@ async function main() {
     const result = {
       startsPerSecond: rate,
       cpuMsPerStart: cpuPerStart,
+      postgresCpuMsPerStart: dbCpuPerStart,
       claimP50: percentile(claims, 50),
       claimP95: percentile(claims, 95),
       completeP50: percentile(completes, 50),
@@ -256,7 +188,9 @@ async function main() {
     const f = (n, d = 1) => n.toFixed(d);
     const print = (line) => process.stdout.write(`${line}\n`);
     print(`process benchmark (${database}, server LOG_LEVEL=${env.LOG_LEVEL}, ${CONCURRENCY} concurrent keep-alive requests)`);
-    print(`  (a) starts to a waiting user task: ${f(rate)}/s over ${STARTS}; pecflow CPU ${f(cpuPerStart, 2)} ms per start`);
+    print(
+      `  (a) starts to a waiting user task: ${f(rate)}/s over ${STARTS}; pecflow CPU ${f(cpuPerStart, 2)} ms per start, its PostgreSQL backends ${f(dbCpuPerStart, 2)} ms`,
+    );
     print(
       `  (b) claim p50 ${f(result.claimP50)} ms p95 ${f(result.claimP95)} ms; complete p50 ${f(result.completeP50)} ms p95 ${f(result.completeP95)} ms (${tasks.length}, sequential); pecflow CPU ${f(cpuPerClaimComplete, 2)} ms per claim+complete`,
     );
@@ -265,13 +199,10 @@ async function main() {
     );
     print(`RESULT ${JSON.stringify(result)}`);
   } finally {
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((resolve) => server.once('exit', resolve));
-    }
+    await stopPecflow(server);
     agent.destroy();
     await db.end().catch(() => {});
-    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await bench.drop();
   }
 }
 

@@ -9,7 +9,8 @@
 # what to install or start.
 #
 # Usage: scripts/services.sh [--with-chromium]
-#   --with-chromium  also install Debian's chromium (browser tests) when /usr/bin/chromium is missing
+#   --with-chromium  also install what the tests drive or read with: Debian's chromium (browser
+#                    tests) and poppler-utils (pdftotext, to read generated PDF reports back)
 # Environment: DOVECOT_DIR, DOVECOT_IMAP_PORT, DOVECOT_LMTP_PORT (same defaults as src/config).
 set -euo pipefail
 
@@ -272,7 +273,7 @@ ensure_dovecot() {
     for port in "$DOVECOT_IMAP_PORT" "$DOVECOT_LMTP_PORT"; do
       ! listening "$port" || die "dovecot: 127.0.0.1:$port is taken by another process (not the Dovecot of $DOVECOT_DIR)"
     done
-    dovecot -c "$DOVECOT_CONF" 9>&- || die "dovecot: could not start (see $DOVECOT_LOG)"
+    dovecot -c "$DOVECOT_CONF" 9>&- </dev/null >/dev/null 2>&1 || die "dovecot: could not start (see $DOVECOT_LOG)"
   fi
   wait_for_port dovecot "$DOVECOT_IMAP_PORT" "$DOVECOT_LOG"
   wait_for_port dovecot "$DOVECOT_LMTP_PORT" "$DOVECOT_LOG"
@@ -290,6 +291,14 @@ ensure_chromium() {
     apt_install chromium
   fi
   say "chromium: /usr/bin/chromium"
+  if ! command -v pdftotext >/dev/null; then
+    is_root || {
+      problem "poppler-utils is not installed: apt-get install poppler-utils"
+      return
+    }
+    apt_install poppler-utils
+  fi
+  say "poppler-utils: $(command -v pdftotext)"
 }
 
 # ---------------------------------------------------------------- main

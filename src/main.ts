@@ -5,10 +5,23 @@ import { WebAppModule } from './app/web-app.module.js';
 import { WorkerAppModule } from './app/worker-app.module.js';
 import { PinoLogger } from './app/logger.js';
 import { configureWebApp } from './app/web-app.js';
-import type { AppConfig } from './config/config.module.js';
+import { APP_CONFIG, type AppConfig } from './config/config.module.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { SessionJanitor } from './identity/session-janitor.js';
+import { PackExpiryWarnings } from './beats/pack-expiry-warnings.js';
+import { scheduleHoldSweeps } from './beats/hold-sweep-schedule.js';
+import { JobQueues } from './queue/job-queues.js';
+import { STALE_CALL_HOLDS_JOB } from './beats/stale-call-holds.js';
+import { ServiceJobs } from './process/service-jobs.js';
+import { ThrownSignals } from './process/thrown-signals.js';
 import { TimerJobs } from './process/timer-jobs.js';
+import { CampaignDispatch } from './campaigns/sending/campaign-dispatch.js';
+import { RecipientImport } from './campaigns/recipient-import.js';
+import { PecSender } from './pec/sending/pec-sender.js';
+import { PEC_SEND_HOLDS_JOB } from './pec/sending/send-hold-sweep.js';
+import { InboundJobs } from './pec/intake/inbound-jobs.js';
+import { IntakeSupervisor } from './pec/intake/intake-supervisor.js';
+import { IntakeStarts } from './pec/intake-flow/intake-starts.js';
 import { JobWorker } from './queue/job-worker.js';
 import { TenantSyncService } from './tenancy/tenant-sync.service.js';
 
@@ -41,6 +54,8 @@ async function main(): Promise<void> {
   }
   const app = await NestFactory.create<NestExpressApplication>(WebAppModule, { logger, bufferLogs: true });
   configureWebApp(app, logger);
+  // Bootstrap first: the sync validates workflows/ against the plug names, which PlugRegistry collects at bootstrap.
+  await app.init();
   await app.get(TenantSyncService).sync();
   if (role === 'all') await startWorker(app);
   stopGracefully(app, config, logger);
@@ -51,8 +66,19 @@ async function main(): Promise<void> {
 async function startWorker(context: { get: NestExpressApplication['get'] }): Promise<void> {
   context.get(JobWorker).start();
   await context.get(SessionJanitor).schedule();
+  await context.get(PackExpiryWarnings).schedule();
+  await scheduleHoldSweeps(context.get(JobQueues), context.get<AppConfig>(APP_CONFIG), [STALE_CALL_HOLDS_JOB, PEC_SEND_HOLDS_JOB]);
   // Redis may have lost delayed jobs (flushed, restored from an old snapshot): PostgreSQL has the timers.
   await context.get(TimerJobs).rederive();
+  await context.get(ServiceJobs).rederive();
+  await context.get(PecSender).rederive();
+  await context.get(InboundJobs).rederive();
+  await context.get(RecipientImport).rederive();
+  await context.get(CampaignDispatch).rederive();
+  context.get(IntakeSupervisor).start();
+  // Intake processes that could not start (the process was not deployed then) and can now.
+  await context.get(IntakeStarts).retryAllFailed();
+  await context.get(ThrownSignals).rederive();
 }
 
 /**

@@ -24,7 +24,8 @@ const office = (id: string, parentId: string | null): Office => ({
 });
 // Direzione ─┬─ Protocollo ── Archivio
 //            └─ Ragioneria
-const tree = new OfficeTree([office('dir', null), office('prot', 'dir'), office('arch', 'prot'), office('rag', 'dir')]);
+const offices = new OfficeTree([office('dir', null), office('prot', 'dir'), office('arch', 'prot'), office('rag', 'dir')]);
+const tree = (): Promise<OfficeTree> => Promise.resolve(offices);
 const who = (...grants: [string, string | null][]): Principal => ({
   userId: 'u',
   email: 'u@x.test',

@@ -15,7 +15,8 @@ export type Scope = (typeof SCOPES)[number];
 const ruleSchema = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.enum(SCOPES));
 const solutionSchema = z.object({
   name: z.string(),
-  resources: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.partialRecord(z.enum(ACTIONS), ruleSchema)).default({}),
+  // `<solution>.<entity>` names the records of a model entity (src/solutions).
+  resources: z.record(z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)?$/), z.partialRecord(z.enum(ACTIONS), ruleSchema)).default({}),
 });
 
 /** How far a principal reaches for one action on one resource type. Empty: nothing at all. */
@@ -67,7 +68,8 @@ export class AccessPolicy {
     return (await this.load()).size;
   }
 
-  async reach(principal: Principal, type: string, action: Action, tree: OfficeTree): Promise<Reach> {
+  /** `tree` is asked for only when a rule reaches sub-offices: most checks need no read of the offices. */
+  async reach(principal: Principal, type: string, action: Action, tree: () => Promise<OfficeTree>): Promise<Reach> {
     const rules = (await this.load()).get(type);
     if (!rules) throw new PolicyFileError(`resource type "${type}" is not declared in any models/*/solution.yaml`);
     const byRole = rules[action] ?? {};
@@ -88,7 +90,7 @@ export class AccessPolicy {
           reach.own = true;
           break;
         case 'office-and-sub-offices':
-          if (grant.officeId) for (const id of tree.subtree(grant.officeId)) reach.offices.add(id);
+          if (grant.officeId) for (const id of (await tree()).subtree(grant.officeId)) reach.offices.add(id);
           reach.own = true;
           break;
       }

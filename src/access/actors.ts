@@ -76,7 +76,10 @@ export class ActorDirectory {
       groups: manager ? this.groups.within(manager) : this.groups,
       groupMembers: manager ? this.groupMembers.within(manager) : this.groupMembers,
     };
-    const tree = new OfficeTree(await (manager ? this.offices.within(manager) : this.offices).find());
+    const offices = manager ? this.offices.within(manager) : this.offices;
+    // Read once, and only for actors that name an office: `role:operator` alone needs no office.
+    let loaded: Promise<OfficeTree> | undefined;
+    const tree = (): Promise<OfficeTree> => (loaded ??= offices.find().then((rows) => new OfficeTree(rows)));
     const ids = new Set<string>();
     for (const actor of actors) for (const id of await this.resolve(actor, tree, findUserByEmail, repos)) ids.add(id);
     return [...ids].sort();
@@ -84,7 +87,7 @@ export class ActorDirectory {
 
   private async resolve(
     actor: Actor,
-    tree: OfficeTree,
+    tree: () => Promise<OfficeTree>,
     findUserByEmail: (email: string) => Promise<string | null>,
     repos: {
       memberships: TenantScopedRepository<Membership>;
@@ -95,14 +98,15 @@ export class ActorDirectory {
     switch (actor.kind) {
       case 'role': {
         if (actor.office === null) return userIds(await repos.memberships.find({ roleKey: actor.role }));
-        const office = tree.find(actor.office);
+        const office = (await tree()).find(actor.office);
         return office ? userIds(await repos.memberships.find({ roleKey: actor.role, officeId: office.id })) : [];
       }
       case 'office': {
-        const office = tree.find(actor.office);
+        const offices = await tree();
+        const office = offices.find(actor.office);
         if (!office) return [];
-        const offices = actor.withSubOffices ? tree.subtree(office.id) : [office.id];
-        return userIds(await repos.memberships.find({ officeId: In(offices) }));
+        const ids = actor.withSubOffices ? offices.subtree(office.id) : [office.id];
+        return userIds(await repos.memberships.find({ officeId: In(ids) }));
       }
       case 'group': {
         const group = await repos.groups.findOne({ name: actor.group });

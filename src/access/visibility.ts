@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { AccessPolicy, reachesNothing, type Action, type Reach } from './access-policy.js';
-import { OfficeTreeLoader } from './office-tree.js';
+import { OfficeTreeLoader, type OfficeTree } from './office-tree.js';
 import type { Principal } from './principal.js';
 
 /** How rows of a resource type relate to people and offices, as SQL on the query's alias. */
@@ -38,7 +38,8 @@ export class Visibility {
   ) {}
 
   async reach(principal: Principal, type: string, action: Action): Promise<Reach> {
-    return this.policy.reach(principal, type, action, await this.trees.load());
+    let tree: Promise<OfficeTree> | undefined;
+    return this.policy.reach(principal, type, action, () => (tree ??= this.trees.load()));
   }
 
   /** Whether the principal may perform the action on at least some resources of the type. */

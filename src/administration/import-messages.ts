@@ -18,9 +18,12 @@ export function describeImportErrors(report: ImportReport, locale: Locale) {
   };
 }
 
-/** A file that cannot be read at all becomes a 400 problem that says why. */
-export function rosterFileProblem(error: RosterFileError, locale: Locale): ProblemException {
+/**
+ * A file that cannot be read at all becomes a problem that says why, on the form field that carried it: 400 for
+ * the roster upload (the file is the whole request), 422 where the file is one field among others (campaigns).
+ */
+export function rosterFileProblem(error: RosterFileError, locale: Locale, field = 'file', status: 400 | 422 = 400): ProblemException {
   const key = `import.file.${error.code}`;
   const detail = isMessageKey(key) ? translate(locale, key, error.params) : error.code;
-  return new ProblemException(400, 'validation', detail, { errors: [{ field: 'file', message: detail }] });
+  return new ProblemException(status, 'validation', detail, { errors: [{ field, message: detail }] });
 }

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type Exception
 import type { Request, Response } from 'express';
 import { resolveLocale, type Locale } from '../i18n/locale.js';
 import { translate } from '../i18n/translate.js';
+import { BeatsExhausted } from '../beats/beats-exhausted.js';
 import { UnknownTenantException } from '../tenancy/tenant-resolver.middleware.js';
 import { ProblemException, problemTitleKey, problemTypeUri, type ProblemType } from './problem.js';
 
@@ -16,6 +17,8 @@ function typeForStatus(status: number): ProblemType {
       return 'forbidden';
     case 409:
       return 'conflict';
+    case 413:
+      return 'too-large';
     case 404:
       return 'not-found';
     case 503:
@@ -23,6 +26,17 @@ function typeForStatus(status: number): ProblemType {
     default:
       return 'internal';
   }
+}
+
+/** Whatever chargeable operation ran out of beats, the client gets one 402 with the figures. */
+function paymentRequired(error: BeatsExhausted, req: Request): ProblemException {
+  const locale: Locale = req.locale ?? resolveLocale(null, req.headers['accept-language'], 'it');
+  const detail = translate(locale, 'beats.exhausted.detail', {
+    needed: error.needed,
+    available: error.available,
+    shortfall: error.shortfall,
+  });
+  return new ProblemException(402, 'beats-exhausted', detail, { balance: error.available, shortfall: error.shortfall });
 }
 
 /**
@@ -33,10 +47,11 @@ function typeForStatus(status: number): ProblemType {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemFilter.name);
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
+    const exception = thrown instanceof BeatsExhausted ? paymentRequired(thrown, req) : thrown;
     const status = exception instanceof HttpException ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
     const type: ProblemType =
       exception instanceof ProblemException

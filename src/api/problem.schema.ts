@@ -12,5 +12,7 @@ export const problemSchema: ApiResponseSchemaHost['schema'] = {
     instance: { type: 'string' },
     errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
     retryAfterSeconds: { type: 'integer' },
+    balance: { type: 'integer', description: 'beats-exhausted: the beats available when the operation was refused' },
+    shortfall: { type: 'integer', description: 'beats-exhausted: how many more beats the operation needed' },
   },
 };

@@ -19,10 +19,12 @@ export type ProblemType =
   | 'csrf'
   | 'validation'
   | 'conflict'
+  | 'too-large'
   | 'no-waiting-instance'
   | 'password-change-required'
   | 'internal'
-  | 'unavailable';
+  | 'unavailable'
+  | 'beats-exhausted';
 
 export interface FieldError {
   field: string;
@@ -36,13 +38,22 @@ export interface ElementError {
   message: string;
 }
 
+/** Members a problem body may carry besides type, title, status, detail and instance. */
+export interface ProblemExtras {
+  errors?: FieldError[] | ElementError[];
+  retryAfterSeconds?: number;
+  /** beats-exhausted: the tenant's available beats and how many more the refused operation needed. */
+  balance?: number;
+  shortfall?: number;
+}
+
 /** An error with an RFC 9457 problem body: a stable type, a translated title and optional details. */
 export class ProblemException extends HttpException {
   constructor(
     status: number,
     readonly problemType: ProblemType,
     readonly detail?: string,
-    readonly extras: { errors?: FieldError[] | ElementError[]; retryAfterSeconds?: number } = {},
+    readonly extras: ProblemExtras = {},
   ) {
     super(problemType, status);
   }

@@ -13,6 +13,13 @@ import { createViewEngine, PUBLIC_DIR, VIEWS_DIR } from '../web/view-engine.js';
 
 const require = createRequire(import.meta.url);
 const HTMX = path.join(path.dirname(require.resolve('htmx.org/package.json')), 'dist', 'htmx.min.js');
+const BPMN_JS = path.join(path.dirname(require.resolve('bpmn-js/package.json')), 'dist');
+/** The diagram viewer of the instance page, served from our own origin (the CSP allows no CDN): only the files it uses. */
+const BPMN_JS_FILES: Record<string, string> = {
+  'bpmn-navigated-viewer.js': 'bpmn-navigated-viewer.production.min.js',
+  'diagram-js.css': 'assets/diagram-js.css',
+  'bpmn-js.css': 'assets/bpmn-js.css',
+};
 
 /** Express-level setup shared by `main.ts` and the tests, so tests run the app users get. */
 export function configureWebApp(app: NestExpressApplication, logger: PinoLogger): INestApplication {
@@ -59,6 +66,9 @@ export function configureWebApp(app: NestExpressApplication, logger: PinoLogger)
   app.setViewEngine('hbs');
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: '1h' });
   app.use('/static/htmx.min.js', (_req: Request, res: Response) => res.sendFile(HTMX, { maxAge: '1h' }));
+  for (const [name, file] of Object.entries(BPMN_JS_FILES)) {
+    app.use(`/static/bpmn-js/${name}`, (_req: Request, res: Response) => res.sendFile(path.join(BPMN_JS, file), { maxAge: '1h' }));
+  }
 
   const document = SwaggerModule.createDocument(
     app,

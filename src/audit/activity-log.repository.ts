@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, MoreThan } from 'typeorm';
-import { TenantContext } from '../db/tenant-context.js';
 import { TenantScopedRepository } from '../db/tenant-scoped.repository.js';
 import { ActivityEntry } from './activity-entry.entity.js';
 import type { ActivityFilter, TimeBound } from './activity-filter.js';
@@ -68,12 +67,12 @@ export class ActivityLogRepository extends TenantScopedRepository<ActivityEntry>
   }
 
   /**
-   * Appends the entry `build` makes from the chain's tail. A transaction-scoped advisory lock on
-   * the tenant makes concurrent writers (any process, any replica) take turns, so each one sees the
-   * true tail; the unique (tenant_id, seq) index would refuse a fork anyway.
+   * Appends the entries `builds` make, in order, each from the chain's tail left by the one before,
+   * in one transaction of the tenant `tenantId`. A transaction-scoped advisory lock on the tenant makes
+   * concurrent writers (any process, any replica) take turns, so each one sees the true tail; the
+   * unique (tenant_id, seq) index would refuse a fork anyway.
    */
-  async append(build: (tail: ChainTail) => NewActivityEntry): Promise<ActivityEntry> {
-    const tenantId = TenantContext.current().tenantId;
+  async append(tenantId: string, builds: ((tail: ChainTail) => NewActivityEntry)[]): Promise<void> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [APPEND_LOCK_SPACE, tenantId]);
       const [row] = await manager.query<{ seq: string | null; hash: string | null; now: Date }[]>(
@@ -82,9 +81,22 @@ export class ActivityLogRepository extends TenantScopedRepository<ActivityEntry>
          LEFT JOIN LATERAL (SELECT seq, hash FROM activity_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1) AS last ON true`,
         [tenantId],
       );
-      const tail: ChainTail = { nextSeq: Number(row?.seq ?? 0) + 1, prevHash: row?.hash ?? GENESIS_HASH, now: row!.now };
-      // save() of a new entity is a plain INSERT … RETURNING id; nothing here ever updates a row.
-      return manager.save(manager.create(ActivityEntry, { ...build(tail), tenantId }));
+      let tail: ChainTail = { nextSeq: Number(row?.seq ?? 0) + 1, prevHash: row?.hash ?? GENESIS_HASH, now: row!.now };
+      const entries: NewActivityEntry[] = [];
+      for (const build of builds) {
+        const entry = build(tail);
+        entries.push(entry);
+        tail = { nextSeq: tail.nextSeq + 1, prevHash: entry.hash, now: tail.now };
+      }
+      // A plain INSERT: nothing here ever updates a row, and no caller needs the new rows back.
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(ActivityEntry)
+        // jsonb: TypeORM's deep-partial type does not fit an open record (as in ProcessHistory.append).
+        .values(entries.map((entry) => ({ ...entry, tenantId, details: entry.details as never })))
+        .updateEntity(false)
+        .execute();
     });
   }
 

@@ -5,6 +5,7 @@ import { Tenant } from '../tenancy/tenant.entity.js';
 import type { ActivityFilter } from './activity-filter.js';
 import { chainHash } from './activity-hash.js';
 import { ActivityLogRepository, type ActivityPage, type NewActivityEntry } from './activity-log.repository.js';
+import { AppendQueue } from './append-queue.js';
 import { ChainWalk, type ChainVerdict } from './chain-walk.js';
 
 /** Who did it: a signed-in user, or the platform itself (jobs, provisioning). */
@@ -40,10 +41,14 @@ function storable(text: string): string {
  */
 @Injectable()
 export class ActivityLog {
+  private readonly appends: AppendQueue;
+
   constructor(
     private readonly entries: ActivityLogRepository,
     private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.appends = new AppendQueue((tenantId, builds) => this.entries.append(tenantId, builds));
+  }
 
   /** Appends an entry to the current tenant's chain; it is stored (and hashed) when this resolves. */
   async record(entry: ActivityRecord): Promise<void> {
@@ -52,7 +57,7 @@ export class ActivityLog {
     // What is hashed must be what jsonb gives back: a plain JSON object, nothing JSON drops.
     const plain = JSON.stringify(entry.details ?? {}, (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value));
     const details = JSON.parse(plain) as Record<string, unknown>;
-    await this.entries.append((tail) => {
+    await this.appends.add(tenantId, (tail) => {
       const fields: Omit<NewActivityEntry, 'hash'> = {
         seq: tail.nextSeq,
         at: tail.now,

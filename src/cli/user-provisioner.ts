@@ -8,6 +8,7 @@ import { PasswordHasher } from '../identity/password-hasher.js';
 import { OrganisationService } from '../access/organisation.service.js';
 import { UserRepository } from '../identity/user.repository.js';
 import { LocalMailboxes } from '../local-mail/local-mailboxes.js';
+import { MailboxSeed, seedMailboxSchema } from '../mailboxes/mailbox-seed.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 
 const seedSchema = z.strictObject({
@@ -24,10 +25,12 @@ const seedSchema = z.strictObject({
           grants: z.array(z.strictObject({ role: z.string(), office: z.string().nullable().default(null) })).min(1),
         }),
       ),
+      mailboxes: z.array(seedMailboxSchema).default([]),
     }),
   ),
 });
 
+/** A user (by e-mail) or a PEC mailbox (by address) the seed created or found. */
 export interface ProvisionedUser {
   tenant: string;
   email: string;
@@ -37,7 +40,7 @@ export interface ProvisionedUser {
 /**
  * Creates the offices and users a seed file lists (the demo's) and a local mailbox for each user,
  * so that mail to them (password resets) lands in Dovecot. Users that exist keep their password;
- * the roles the seed gives them are added if missing.
+ * the roles the seed gives them are added if missing. Then the PEC mailboxes it lists (MailboxSeed).
  */
 @Injectable()
 export class UserProvisioner {
@@ -47,13 +50,14 @@ export class UserProvisioner {
     private readonly hasher: PasswordHasher,
     private readonly mailboxes: LocalMailboxes,
     private readonly organisation: OrganisationService,
+    private readonly pecMailboxes: MailboxSeed,
   ) {}
 
   async seed(file: string): Promise<ProvisionedUser[]> {
     const seed = seedSchema.parse(parse(await readFile(file, 'utf8')));
     const passwordHash = await this.hasher.hash(seed.password);
     const results: ProvisionedUser[] = [];
-    for (const [slug, { offices, users: people }] of Object.entries(seed.tenants)) {
+    for (const [slug, { offices, users: people, mailboxes }] of Object.entries(seed.tenants)) {
       const tenant = await this.dataSource.getRepository(Tenant).findOneBy({ slug });
       if (!tenant) throw new Error(`seed: tenant "${slug}" does not exist (is tenants/${slug}.yaml there and synced?)`);
       await TenantContext.run({ tenantId: tenant.id, slug }, async () => {
@@ -73,6 +77,8 @@ export class UserProvisioner {
           await this.mailboxes.ensure(email, seed.password);
           results.push({ tenant: slug, email, created: !exists });
         }
+        for (const mailbox of mailboxes)
+          results.push({ tenant: slug, email: mailbox.address, created: await this.pecMailboxes.ensure(mailbox, seed.password) });
       });
     }
     return results;

@@ -13,6 +13,23 @@ import { ProcessInstance } from '../process/process-instance.entity.js';
 import { Task } from '../process/task.entity.js';
 import { ProcessTimer } from '../process/process-timer.entity.js';
 import { CorrelatedMessage } from '../process/correlated-message.entity.js';
+import { DeliveredSignal } from '../process/delivered-signal.entity.js';
+import { ThrownSignal } from '../process/thrown-signal.entity.js';
+import { SolutionRecord } from '../solutions/solution-record.entity.js';
+import { ProcessHistoryEntry } from '../process/process-history.entity.js';
+import { TaskAnnotation, TaskAttachment, TaskEscalation } from '../process/task-work.entities.js';
+import { ProcessStartTimer } from '../process/start-timer.entity.js';
+import { ServiceJob } from '../process/service-job.entity.js';
+import { ProcessIncident } from '../process/process-incident.entity.js';
+import { PlugEffect } from '../plugs/plug-effect.entity.js';
+import { Mailbox, MailboxOffice } from '../mailboxes/mailbox.entity.js';
+import { PecMessage, PecReceipt, PecRecipientEvent, PecRecipientRow } from '../pec/store/pec-message.entities.js';
+import { InboundMessage, IntakeCheckpoint } from '../pec/intake/inbound-message.entity.js';
+import { BeatAccount, BeatLedgerEntry, BeatPack, BeatReservation } from '../beats/beats.entities.js';
+import { IntakeStart } from '../pec/intake-flow/intake-start.entity.js';
+import { BeatAlertSettings, BeatPackWarning } from '../beats/beat-alerts.entities.js';
+import { Campaign, CampaignFile, CampaignRecipient } from '../campaigns/campaign.entities.js';
+import { CampaignLifecycleEvent } from '../campaigns/lifecycle/lifecycle-event.entity.js';
 
 /** Every TypeORM entity; a module adds its own here when it adds a table. */
 export const entities = [
@@ -32,4 +49,34 @@ export const entities = [
   Task,
   ProcessTimer,
   CorrelatedMessage,
+  DeliveredSignal,
+  ThrownSignal,
+  SolutionRecord,
+  ProcessHistoryEntry,
+  TaskAnnotation,
+  TaskAttachment,
+  TaskEscalation,
+  ProcessStartTimer,
+  ServiceJob,
+  ProcessIncident,
+  PlugEffect,
+  Mailbox,
+  MailboxOffice,
+  PecMessage,
+  PecRecipientRow,
+  PecRecipientEvent,
+  PecReceipt,
+  InboundMessage,
+  IntakeCheckpoint,
+  BeatAccount,
+  BeatPack,
+  BeatReservation,
+  BeatLedgerEntry,
+  IntakeStart,
+  BeatAlertSettings,
+  BeatPackWarning,
+  Campaign,
+  CampaignRecipient,
+  CampaignFile,
+  CampaignLifecycleEvent,
 ];

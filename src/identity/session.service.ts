@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
+import type { Grant } from '../access/principal.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.module.js';
 import { WorkspacePolicies } from '../policies/workspace-policies.js';
 import type { Session, SessionKind, SignInMethod } from './session.entity.js';
 import { SessionRepository } from './session.repository.js';
 import { hashToken, newSecretToken } from './secret-token.js';
 import type { User } from './user.entity.js';
-import { UserRepository } from './user.repository.js';
 
 /** How often last_seen_at is written: at most once a minute per session, not on every request. */
 const TOUCH_EVERY_MS = 60_000;
@@ -14,6 +14,8 @@ const TOUCH_EVERY_MS = 60_000;
 export interface SignedIn {
   session: Session;
   user: User;
+  /** The user's roles and offices, read with the session. */
+  grants: Grant[];
 }
 
 /**
@@ -24,7 +26,6 @@ export interface SignedIn {
 export class SessionService {
   constructor(
     private readonly sessions: SessionRepository,
-    private readonly users: UserRepository,
     private readonly policies: WorkspacePolicies,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -51,18 +52,18 @@ export class SessionService {
 
   /** The session and its user when the token is valid for this tenant and kind; null otherwise. */
   async validate(token: string, kind: SessionKind): Promise<SignedIn | null> {
-    const session = await this.sessions.findOne({ tokenHash: hashToken(token), kind, revokedAt: IsNull() });
-    if (!session) return null;
+    const found = await this.sessions.findSignedIn(hashToken(token), kind);
+    if (!found) return null;
+    const { session, user, grants } = found;
     const now = Date.now();
     const idleLimit = kind === 'web' ? (await this.policies.current()).sessionIdleMinutes * 60_000 : Infinity;
     if (session.expiresAt.getTime() <= now || now - session.lastSeenAt.getTime() > idleLimit) {
       await this.sessions.update({ id: session.id }, { revokedAt: new Date() });
       return null;
     }
-    const user = await this.users.findOne({ id: session.userId });
     if (!user || user.blocked) return null;
     if (now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await this.sessions.update({ id: session.id }, { lastSeenAt: new Date() });
-    return { session, user };
+    return { session, user, grants };
   }
 
   async revoke(sessionId: string): Promise<void> {

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createTransport, type Transporter } from 'nodemailer';
@@ -6,19 +5,10 @@ import type { SMTPSentMessageInfo } from 'nodemailer/lib/smtp-transport';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { APP_CONFIG, type AppConfig } from '../config/config.module.js';
 import { LocalMailboxes } from './local-mailboxes.js';
+import { listenOnLoopback, SmtpReply } from './loopback-smtp.js';
 
 const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
 const CLOSE_TIMEOUT_MS = 5_000;
-
-/** An SMTP reply for smtp-server: it sends `responseCode`, the enhanced status code and the message. */
-class SmtpReply extends Error {
-  constructor(
-    readonly responseCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * SMTP server on 127.0.0.1 that accepts mail for the mailboxes of pecflow's own Dovecot
@@ -70,16 +60,9 @@ export class LocalMailRelay implements OnApplicationShutdown {
         );
       },
     });
-    server.on('error', (error) => this.logger.error(`SMTP server error: ${error.message}`));
-    await new Promise<void>((resolve, reject) => {
-      server.server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.server.off('error', reject);
-        resolve();
-      });
-    });
+    const bound = await listenOnLoopback(server, port, this.logger);
     this.server = server;
-    return (server.server.address() as AddressInfo).port;
+    return bound;
   }
 
   /** Stops accepting connections; sessions still open get CLOSE_TIMEOUT_MS to finish. */

@@ -84,6 +84,15 @@ export class LocalMailboxes {
     return lines.some((line) => userOf(line) === user);
   }
 
+  /** True when the mailbox exists and `password` is its password (SMTP AUTH of the local PEC provider). */
+  async verifyPassword(address: string, password: string): Promise<boolean> {
+    const user = normaliseAddress(address);
+    if (user === undefined) return false;
+    const { lines } = await this.read();
+    const line = lines.find((candidate) => userOf(candidate) === user);
+    return line !== undefined && passwordMatches(line, password);
+  }
+
   /** The domains that have at least one mailbox. */
   async domains(): Promise<Set<string>> {
     const { lines } = await this.read();

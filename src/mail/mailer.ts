@@ -13,6 +13,8 @@ export interface OutgoingMail {
 }
 
 const SEND_JOB = 'send';
+/** How long a mail queued with an id stays known to the queue after sending. */
+const KEEP_SENT_SECONDS = 7 * 24 * 3600;
 
 /**
  * Ordinary (non-PEC) e-mail from the platform: password resets, alerts. The request only queues
@@ -30,9 +32,20 @@ export class Mailer implements OnApplicationShutdown {
     this.transport = nodemailer.createTransport(config.SMTP_URL);
   }
 
-  async send(mail: OutgoingMail): Promise<void> {
+  /**
+   * `id`: queue the mail under this job id, so queueing it again (a caller repeating a step after a
+   * crash) adds nothing while the job is kept, a week after sending. Only for mails with no secrets.
+   */
+  async send(mail: OutgoingMail, options: { id?: string } = {}): Promise<void> {
+    const queue = this.queues.get(QUEUE_NAMES.mail);
+    if (options.id !== undefined) {
+      // BullMQ refuses `:` in a custom job id (its key separator); callers compose ids with it.
+      const jobId = options.id.replaceAll(':', '_');
+      await queue.add(SEND_JOB, mail, { jobId, attempts: 10, removeOnComplete: { age: KEEP_SENT_SECONDS }, removeOnFail: 100 });
+      return;
+    }
     // Mails can hold one-time links: drop them from Redis once sent.
-    await this.queues.get(QUEUE_NAMES.mail).add(SEND_JOB, mail, { attempts: 10, removeOnComplete: true, removeOnFail: 100 });
+    await queue.add(SEND_JOB, mail, { attempts: 10, removeOnComplete: true, removeOnFail: 100 });
   }
 
   @HandlesJob(QUEUE_NAMES.mail, SEND_JOB)

@@ -1,6 +1,10 @@
 import { validateBpmn, type BpmnVerdict } from './bpmn-validator.js';
 import type { BpmnProblem } from './bpmn-problem.js';
 
+/** The built-in plugs' names: what a workspace's service tasks may call. */
+const PLUGS = new Set(['call-process', 'notify', 'set-variables']);
+const validate = (xml: string) => validateBpmn(xml, PLUGS);
+
 const NS =
   'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" ' +
   'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" targetNamespace="http://bpmn.io/schema/bpmn"';
@@ -67,19 +71,24 @@ const CAMUNDA_MODELER_FILE = `<?xml version="1.0" encoding="UTF-8"?>
 
 describe('validateBpmn', () => {
   it('accepts a Camunda Modeler file: candidate groups, PT1H boundary timer, ${ } conditions on an exclusive gateway', async () => {
-    expect(await validateBpmn(CAMUNDA_MODELER_FILE)).toEqual({ ok: true, processes: [{ key: 'protocollo-pec', name: 'Protocollo PEC' }] });
+    expect(await validate(CAMUNDA_MODELER_FILE)).toEqual({
+      ok: true,
+      processes: [{ key: 'protocollo-pec', name: 'Protocollo PEC' }],
+      warnings: [],
+    });
   });
 
   it('answers every executable process of a file, in order', async () => {
     const second = `<bpmn:process id="Secondo" isExecutable="true"><bpmn:startEvent id="S2" /><bpmn:endEvent id="E2" />
       <bpmn:sequenceFlow id="F21" sourceRef="S2" targetRef="E2" /></bpmn:process>`;
-    const verdict = await validateBpmn(bpmn(line(userTask()), second));
+    const verdict = await validate(bpmn(line(userTask()), second));
     expect(verdict).toEqual({
       ok: true,
       processes: [
         { key: 'Secondo', name: null },
         { key: 'Processo', name: 'Processo di prova' },
       ],
+      warnings: [],
     });
   });
 
@@ -89,78 +98,105 @@ describe('validateBpmn', () => {
     ['broken XML', '<bpmn:definitions'],
     ['binary bytes', '\u0000\u0001PK\u0003\u0004'],
   ])('refuses %s as not XML or not BPMN, without throwing', async (_what, input) => {
-    const [problem] = problems(await validateBpmn(input));
+    const [problem] = problems(await validate(input));
     expect(['not-xml', 'not-bpmn']).toContain(problem!.code);
     expect(problem!.elementId).toBe('definitions');
   });
 
   it('refuses XML that is not BPMN', async () => {
-    expect(problems(await validateBpmn('<?xml version="1.0"?><fattura><numero>1</numero></fattura>'))[0]).toMatchObject({
+    expect(problems(await validate('<?xml version="1.0"?><fattura><numero>1</numero></fattura>'))[0]).toMatchObject({
       code: 'not-bpmn',
     });
   });
 
   it('refuses a file with no executable process', async () => {
-    expect(problems(await validateBpmn(bpmn(line(userTask()), '', false)))).toEqual([
+    expect(problems(await validate(bpmn(line(userTask()), '', false)))).toEqual([
       { elementId: 'Definitions_1', code: 'no-executable-process' },
     ]);
   });
 
   it.each([
-    ['bpmn:GlobalUserTask', '<bpmn:globalUserTask id="Globale" />'],
+    ['bpmn:GlobalUserTask', '<bpmn:globalUserTask id="Globale" name="Globale" />'],
+    ['bpmn:GlobalTask', '<bpmn:globalTask id="Globale" />'],
+    ['bpmn:GlobalManualTask', '<bpmn:globalManualTask id="Globale" />'],
     ['bpmn:ItemDefinition', '<bpmn:itemDefinition id="Tipo" structureRef="xsd:string" />'],
     ['bpmn:Resource', '<bpmn:resource id="Risorsa" name="Ufficio" />'],
-  ])('refuses the root element %s that crashes the engine loader', async (type, root) => {
-    expect(problems(await validateBpmn(bpmn(line(userTask()), root)))).toContainEqual(
-      expect.objectContaining({ code: 'unsupported-element', params: { type } }),
+    [
+      'bpmn:Interface',
+      '<bpmn:message id="Richiesta" name="richiesta" /><bpmn:interface id="Servizio" name="Protocollo"><bpmn:operation id="Registra" name="registra"><bpmn:inMessageRef>Richiesta</bpmn:inMessageRef></bpmn:operation></bpmn:interface>',
+    ],
+    ['bpmn:EndPoint', '<bpmn:endPoint id="Indirizzo" />'],
+    ['bpmn:PartnerEntity', '<bpmn:partnerEntity id="Ente" name="Comune" />'],
+    ['bpmn:PartnerRole', '<bpmn:partnerRole id="Fornitore" name="Fornitore" />'],
+  ])('accepts the declaration %s, which nothing runs, and loads the model without it', async (_type, root) => {
+    expect(await validate(bpmn(line(userTask()), root))).toEqual({
+      ok: true,
+      processes: [{ key: 'Processo', name: 'Processo di prova' }],
+      warnings: [],
+    });
+  });
+
+  it('accepts a data object typed by an item definition, the declaration being dropped', async () => {
+    const typed = '<bpmn:dataObject id="Pratica" itemSubjectRef="Tipo" />' + line(userTask());
+    expect(await validate(bpmn(typed, '<bpmn:itemDefinition id="Tipo" structureRef="xsd:string" />'))).toMatchObject({ ok: true });
+  });
+
+  it('still refuses a correlation property: dropping it would change which instance a message reaches', async () => {
+    const root = '<bpmn:correlationProperty id="Protocollo" name="protocollo" />';
+    expect(problems(await validate(bpmn(line(userTask()), root)))).toContainEqual(
+      expect.objectContaining({ elementId: 'Protocollo', code: 'unsupported-element', params: { type: 'bpmn:CorrelationProperty' } }),
     );
   });
 
   it('refuses flow elements the engine does not implement, and content moddle cannot read', async () => {
     const complex = line('<bpmn:complexGateway id="Task_1" />');
-    expect(problems(await validateBpmn(bpmn(complex)))).toContainEqual({
+    expect(problems(await validate(bpmn(complex)))).toContainEqual({
       elementId: 'Task_1',
       code: 'unsupported-element',
       params: { type: 'bpmn:ComplexGateway' },
     });
     const unknown = bpmn(line(userTask()) + '<bpmn:magicTask id="Magia" />');
-    expect(problems(await validateBpmn(unknown))).toContainEqual(
+    expect(problems(await validate(unknown))).toContainEqual(
       expect.objectContaining({ code: 'unknown-content', params: { tag: 'bpmn:magicTask' } }),
     );
   });
 
-  it('refuses potentialOwner with only a resourceRef (the loader reads a missing expression)', async () => {
+  it('ignores potentialOwner and humanPerformer (with or without an expression): candidates come from camunda: attributes', async () => {
+    const resource = '<bpmn:resource id="Risorsa" name="Ufficio" />';
     const owner = '<bpmn:potentialOwner id="Owner"><bpmn:resourceRef>Risorsa</bpmn:resourceRef></bpmn:potentialOwner>';
-    expect(problems(await validateBpmn(bpmn(line(userTask(undefined, owner)))))).toContainEqual(
-      expect.objectContaining({ elementId: 'Task_1', code: 'resource-without-expression' }),
-    );
+    const performer =
+      '<bpmn:humanPerformer id="Performer"><bpmn:resourceAssignmentExpression id="Chi"><bpmn:formalExpression>operator</bpmn:formalExpression></bpmn:resourceAssignmentExpression></bpmn:humanPerformer>';
+    expect(await validate(bpmn(line(userTask(undefined, owner + performer)), resource))).toMatchObject({ ok: true, warnings: [] });
+    // Named only there, the task names nobody the runtime reads: deployed with the warning below.
+    expect(await validate(bpmn(line(userTask('', owner)), resource))).toMatchObject({
+      ok: true,
+      warnings: [{ elementId: 'Task_1', elementName: 'Esamina', code: 'user-task-without-actor' }],
+    });
   });
 
-  it('refuses a user task with neither candidateGroups nor assignee', async () => {
-    expect(problems(await validateBpmn(bpmn(line(userTask('camunda:candidateUsers="mario"')))))).toEqual([
-      { elementId: 'Task_1', elementName: 'Esamina', code: 'user-task-without-actor' },
-    ]);
+  it('deploys a user task with neither candidateGroups nor assignee with a warning: it will go to the admins', async () => {
+    expect(await validate(bpmn(line(userTask('camunda:candidateUsers="mario"'))))).toEqual({
+      ok: true,
+      processes: [{ key: 'Processo', name: 'Processo di prova' }],
+      warnings: [{ elementId: 'Task_1', elementName: 'Esamina', code: 'user-task-without-actor' }],
+    });
   });
 
   it('accepts an assignee alone, and refuses candidate groups that are not actors', async () => {
-    expect((await validateBpmn(bpmn(line(userTask('camunda:assignee="${richiedente}"'))))).ok).toBe(true);
+    expect((await validate(bpmn(line(userTask('camunda:assignee="${richiedente}"'))))).ok).toBe(true);
     const bad = userTask('camunda:candidateGroups="operator, squadra:rossa, ${gruppo}, Capo Ufficio, office:Direzione/*"');
-    expect(problems(await validateBpmn(bpmn(line(bad)))).map((p) => p.params?.value)).toEqual([
-      'squadra:rossa',
-      '${gruppo}',
-      'Capo Ufficio',
-    ]);
+    expect(problems(await validate(bpmn(line(bad)))).map((p) => p.params?.value)).toEqual(['squadra:rossa', '${gruppo}', 'Capo Ufficio']);
   });
 
   it('refuses script tasks and script conditions (node:vm is no sandbox)', async () => {
     const script = line('<bpmn:scriptTask id="Task_1" scriptFormat="javascript"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>');
-    expect(problems(await validateBpmn(bpmn(script)))).toEqual([{ elementId: 'Task_1', code: 'script-task' }]);
+    expect(problems(await validate(bpmn(script)))).toEqual([{ elementId: 'Task_1', code: 'script-task' }]);
     const condition = bpmn(`
       <bpmn:startEvent id="Start" /><bpmn:endEvent id="End" />
       <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="End">
         <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="javascript">next(null, true)</bpmn:conditionExpression>
       </bpmn:sequenceFlow>`);
-    expect(problems(await validateBpmn(condition))).toEqual([
+    expect(problems(await validate(condition))).toEqual([
       { elementId: 'F1', code: 'script-condition', params: { language: 'javascript' } },
     ]);
   });
@@ -176,18 +212,18 @@ describe('validateBpmn', () => {
   ])('checks the timer value %s', async (value, expected) => {
     const timer = `<bpmn:intermediateCatchEvent id="Task_1"><bpmn:timerEventDefinition>
       <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">${value}</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>`;
-    const verdict = await validateBpmn(bpmn(line(timer)));
+    const verdict = await validate(bpmn(line(timer)));
     if (expected === true) expect(verdict.ok).toBe(true);
     else expect(problems(verdict)).toEqual([expect.objectContaining({ elementId: 'Task_1', code: expected })]);
   });
 
   it('refuses a timer with no value, and an invalid time date', async () => {
     const empty = '<bpmn:intermediateCatchEvent id="Task_1"><bpmn:timerEventDefinition /></bpmn:intermediateCatchEvent>';
-    expect(problems(await validateBpmn(bpmn(line(empty))))[0]).toMatchObject({ code: 'timer-missing' });
+    expect(problems(await validate(bpmn(line(empty))))[0]).toMatchObject({ code: 'timer-missing' });
     const date = `<bpmn:intermediateCatchEvent id="Task_1"><bpmn:timerEventDefinition>
       <bpmn:timeDate xsi:type="bpmn:tFormalExpression">2030-13-45</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>`;
-    expect(problems(await validateBpmn(bpmn(line(date))))[0]).toMatchObject({ code: 'timer-invalid', params: { kind: 'timeDate' } });
-    expect(await validateBpmn(bpmn(line(date.replace('2030-13-45', '2030-01-01T09:00:00Z'))))).toMatchObject({ ok: true });
+    expect(problems(await validate(bpmn(line(date))))[0]).toMatchObject({ code: 'timer-invalid', params: { kind: 'timeDate' } });
+    expect(await validate(bpmn(line(date.replace('2030-13-45', '2030-01-01T09:00:00Z'))))).toMatchObject({ ok: true });
   });
 
   it.each([
@@ -206,7 +242,7 @@ describe('validateBpmn', () => {
       <bpmn:sequenceFlow id="F1" sourceRef="G" targetRef="End">
         <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"><![CDATA[${condition}]]></bpmn:conditionExpression>
       </bpmn:sequenceFlow>`);
-    const verdict = await validateBpmn(gateway);
+    const verdict = await validate(gateway);
     if (expected === null) expect(verdict.ok).toBe(true);
     else expect(problems(verdict)).toEqual([expect.objectContaining({ elementId: 'F1', code: expected })]);
   });
@@ -216,11 +252,11 @@ describe('validateBpmn', () => {
       line(userTask()) +
         '<bpmn:task id="Isola" name="Isolato" /><bpmn:endEvent id="Fine2" /><bpmn:sequenceFlow id="F9" sourceRef="Isola" targetRef="Fine2" />',
     );
-    expect(problems(await validateBpmn(island))).toEqual([
+    expect(problems(await validate(island))).toEqual([
       { elementId: 'Isola', elementName: 'Isolato', code: 'unreachable' },
       { elementId: 'Fine2', code: 'unreachable' },
     ]);
-    expect(problems(await validateBpmn(bpmn('<bpmn:task id="Solo" />')))).toEqual([
+    expect(problems(await validate(bpmn('<bpmn:task id="Solo" />')))).toEqual([
       { elementId: 'Processo', elementName: 'Processo di prova', code: 'no-start-event' },
     ]);
   });
@@ -234,19 +270,32 @@ describe('validateBpmn', () => {
       <bpmn:intermediateThrowEvent id="Salta"><bpmn:linkEventDefinition name="A" /></bpmn:intermediateThrowEvent>
       <bpmn:intermediateCatchEvent id="Atterra"><bpmn:linkEventDefinition name="A" /></bpmn:intermediateCatchEvent>
       <bpmn:endEvent id="End" /><bpmn:endEvent id="EndErrore" />
-      <bpmn:subProcess id="SuEvento" triggeredByEvent="true"><bpmn:startEvent id="EvStart"><bpmn:signalEventDefinition /></bpmn:startEvent></bpmn:subProcess>
+      <bpmn:subProcess id="SuEvento" triggeredByEvent="true"><bpmn:startEvent id="EvStart"><bpmn:signalEventDefinition signalRef="Sig_stop" /></bpmn:startEvent></bpmn:subProcess>
       <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Sub" />
       <bpmn:sequenceFlow id="F2" sourceRef="Sub" targetRef="Salta" />
       <bpmn:sequenceFlow id="F3" sourceRef="Atterra" targetRef="End" />
       <bpmn:sequenceFlow id="F4" sourceRef="Errore" targetRef="EndErrore" />`;
-    expect(await validateBpmn(bpmn(body))).toMatchObject({ ok: true });
+    expect(await validate(bpmn(body, '<bpmn:signal id="Sig_stop" name="Stop" />'))).toMatchObject({ ok: true });
+  });
+
+  it('refuses signal events, caught or thrown, whose signal has no name', async () => {
+    const body = `
+      <bpmn:startEvent id="Start" />
+      <bpmn:intermediateCatchEvent id="Attesa"><bpmn:signalEventDefinition /></bpmn:intermediateCatchEvent>
+      <bpmn:intermediateThrowEvent id="Lancia"><bpmn:signalEventDefinition signalRef="Sig_anonimo" /></bpmn:intermediateThrowEvent>
+      <bpmn:endEvent id="End" />
+      <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Attesa" />
+      <bpmn:sequenceFlow id="F2" sourceRef="Attesa" targetRef="Lancia" />
+      <bpmn:sequenceFlow id="F3" sourceRef="Lancia" targetRef="End" />`;
+    expect(problems(await validate(bpmn(body, '<bpmn:signal id="Sig_anonimo" />')))).toEqual([
+      { elementId: 'Attesa', code: 'signal-missing' },
+      { elementId: 'Lancia', code: 'signal-missing' },
+    ]);
   });
 
   it('refuses sequence flows that point to missing elements', async () => {
     const broken = bpmn(line(userTask()) + '<bpmn:sequenceFlow id="Rotto" sourceRef="Task_1" targetRef="Fantasma" />');
-    expect(problems(await validateBpmn(broken))).toEqual([
-      { elementId: 'Rotto', code: 'flow-missing-element', params: { ref: 'Fantasma' } },
-    ]);
+    expect(problems(await validate(broken))).toEqual([{ elementId: 'Rotto', code: 'flow-missing-element', params: { ref: 'Fantasma' } }]);
   });
 
   it('refuses a converging inclusive gateway (not implemented by the engine)', async () => {
@@ -256,11 +305,111 @@ describe('validateBpmn', () => {
       <bpmn:sequenceFlow id="F2" sourceRef="Apri" targetRef="Unisci" />
       <bpmn:sequenceFlow id="F3" sourceRef="Apri" targetRef="Unisci" />
       <bpmn:sequenceFlow id="F4" sourceRef="Unisci" targetRef="End" />`;
-    expect(problems(await validateBpmn(bpmn(body)))).toEqual([{ elementId: 'Unisci', code: 'inclusive-join' }]);
+    expect(problems(await validate(bpmn(body)))).toEqual([{ elementId: 'Unisci', code: 'inclusive-join' }]);
+  });
+
+  it('refuses a call activity and a business rule task: the engine loads them, the runtime would fail the instance on them', async () => {
+    const called = '<bpmn:process id="Chiamato" isExecutable="false"><bpmn:startEvent id="S2" /></bpmn:process>';
+    const call = '<bpmn:callActivity id="Task_1" name="Chiama" calledElement="Chiamato" />';
+    expect(problems(await validate(bpmn(line(call), called)))).toEqual([
+      { elementId: 'Task_1', elementName: 'Chiama', code: 'call-activity' },
+    ]);
+    const rule = '<bpmn:businessRuleTask id="Task_1" camunda:decisionRef="sconto" />';
+    expect(problems(await validate(bpmn(line(rule))))).toEqual([{ elementId: 'Task_1', code: 'business-rule-task' }]);
+    // Only what runs matters: the same step in a process that is not executable is no refusal of its own.
+    const idle = '<bpmn:process id="Altro"><bpmn:callActivity id="Chiamata" calledElement="Chiamato" /></bpmn:process>';
+    expect(await validate(bpmn(line('<bpmn:task id="Task_1" />'), idle))).toMatchObject({ ok: true });
   });
 
   it('answers every problem of a file at once', async () => {
-    const body = line(userTask('')) + '<bpmn:scriptTask id="Script" />';
-    expect(problems(await validateBpmn(bpmn(body))).map((p) => p.code)).toEqual(['script-task', 'user-task-without-actor', 'unreachable']);
+    const body = line(userTask('camunda:candidateGroups="#{gruppo}"')) + '<bpmn:scriptTask id="Script" />';
+    expect(problems(await validate(bpmn(body))).map((p) => p.code)).toEqual(['script-task', 'invalid-actor', 'unreachable']);
+  });
+  describe('service and send tasks (plugs)', () => {
+    const io = `<bpmn:extensionElements><camunda:inputOutput>
+      <camunda:inputParameter name="to">role:operator</camunda:inputParameter>
+      <camunda:inputParameter name="subject">Pratica \${pratica.numero} da esaminare</camunda:inputParameter>
+      <camunda:inputParameter name="text">\${testo}</camunda:inputParameter>
+      <camunda:inputParameter name="extra"><camunda:map><camunda:entry key="importo">\${importo * 2}</camunda:entry></camunda:map></camunda:inputParameter>
+      <camunda:inputParameter name="copie"><camunda:list><camunda:value>a</camunda:value><camunda:value>\${b}</camunda:value></camunda:list></camunda:inputParameter>
+      <camunda:outputParameter name="avvisati">\${notified}</camunda:outputParameter>
+    </camunda:inputOutput></bpmn:extensionElements>`;
+    const service = (attrs: string, inner = '', tag = 'serviceTask') =>
+      `<bpmn:${tag} id="Task_1" name="Avvisa" ${attrs}>${inner}</bpmn:${tag}>`;
+
+    it('accepts an external task whose topic is a plug, with input/output parameters (text, expressions, map, list)', async () => {
+      expect(await validate(bpmn(line(service('camunda:type="external" camunda:topic="notify"', io))))).toMatchObject({ ok: true });
+      expect(await validate(bpmn(line(service('camunda:type="external" camunda:topic="set-variables"', '', 'sendTask'))))).toMatchObject({
+        ok: true,
+      });
+    });
+
+    it('refuses a task without a topic, or with a topic no plug has, naming the plugs there are', async () => {
+      expect(problems(await validate(bpmn(line(service('camunda:type="external"')))))).toEqual([
+        {
+          elementId: 'Task_1',
+          elementName: 'Avvisa',
+          code: 'service-task-without-topic',
+          params: { known: 'call-process, notify, set-variables' },
+        },
+      ]);
+      expect(problems(await validate(bpmn(line(service('camunda:type="external" camunda:topic="pec.send"', '', 'sendTask')))))).toEqual([
+        {
+          elementId: 'Task_1',
+          elementName: 'Avvisa',
+          code: 'unknown-plug',
+          params: { topic: 'pec.send', known: 'call-process, notify, set-variables' },
+        },
+      ]);
+    });
+
+    it.each([
+      ['camunda:class="it.ente.InviaPec"', 'camunda:class'],
+      ['camunda:expression="${mailer.send(x)}"', 'camunda:expression'],
+      ['camunda:delegateExpression="${inviaPec}"', 'camunda:delegateExpression'],
+      ['camunda:type="dmn" camunda:topic="notify"', 'camunda:type="dmn"'],
+    ])('refuses the Java implementation %s', async (attrs, kind) => {
+      expect(problems(await validate(bpmn(line(service(attrs)))))).toEqual([
+        { elementId: 'Task_1', elementName: 'Avvisa', code: 'service-task-implementation', params: { kind } },
+      ]);
+    });
+
+    it('refuses a connector', async () => {
+      const connector =
+        '<bpmn:extensionElements><camunda:connector><camunda:connectorId>http-connector</camunda:connectorId></camunda:connector></bpmn:extensionElements>';
+      expect(problems(await validate(bpmn(line(service('', connector))))).map((p) => p.params?.kind)).toEqual(['camunda:connector']);
+    });
+
+    it('refuses bad and unsafe expressions and scripts in parameters, tied to the task', async () => {
+      const bad = `<bpmn:extensionElements><camunda:inputOutput>
+        <camunda:inputParameter name="a">\${importo >}</camunda:inputParameter>
+        <camunda:inputParameter name="b"><camunda:map><camunda:entry key="k">\${x["constructor"]}</camunda:entry></camunda:map></camunda:inputParameter>
+        <camunda:inputParameter name="c"><camunda:script scriptFormat="javascript">1</camunda:script></camunda:inputParameter>
+        <camunda:outputParameter name="d">\${upper(notified)}</camunda:outputParameter>
+      </camunda:inputOutput></bpmn:extensionElements>`;
+      const found = problems(await validate(bpmn(line(service('camunda:type="external" camunda:topic="notify"', bad)))));
+      expect(found.map((p) => [p.elementId, p.code])).toEqual([
+        ['Task_1', 'expression-syntax'],
+        ['Task_1', 'expression-unsafe'],
+        ['Task_1', 'io-script'],
+        ['Task_1', 'expression-unsafe'],
+      ]);
+    });
+  });
+  it('takes the candidate groups from a process variable written exactly ${name}, and refuses any other expression', async () => {
+    expect(await validate(bpmn(line(userTask('camunda:candidateGroups="${candidates}"'))))).toMatchObject({ ok: true });
+    for (const groups of ['${routing.office}', '#{candidates}', 'operator, ${candidates}']) {
+      const found = problems(await validate(bpmn(line(userTask(`camunda:candidateGroups="${groups}"`)))));
+      expect(found.map((p) => p.code)).toContain('invalid-actor');
+    }
+  });
+  it('takes an assignee from a process variable written exactly ${name}, and refuses any other expression', async () => {
+    expect(await validate(bpmn(line(userTask('camunda:assignee="${requester}"'))))).toMatchObject({ ok: true });
+    expect(await validate(bpmn(line(userTask('camunda:assignee="user:rita@demo.test"'))))).toMatchObject({ ok: true });
+    for (const assignee of ['${requester.email}', '#{requester}', '${a} ${b}']) {
+      expect(problems(await validate(bpmn(line(userTask(`camunda:assignee="${assignee}"`)))))).toEqual([
+        { elementId: 'Task_1', elementName: 'Esamina', code: 'invalid-assignee', params: { value: assignee } },
+      ]);
+    }
   });
 });

@@ -5,8 +5,9 @@ import { flowElementsDeep, listOf } from './bpmn-tree.js';
 /*
  * What the process runtime runs: the elements bpmn-elements 17.3 implements (its index exports),
  * less the ones we refuse on purpose (script tasks, see condition-rules.ts). Anything else makes the
- * engine's loader throw "Unknown activity type" — e.g. bpmn:GlobalUserTask, bpmn:ItemDefinition,
- * bpmn:Resource in real Signavio, Trisotech and Camunda exports — so it is refused at deploy time.
+ * engine's loader throw "Unknown activity type", so it is refused at deploy time — once the
+ * declarations nothing runs (bpmn:ItemDefinition, bpmn:Resource, global tasks…) have been dropped
+ * from the parsed model by bpmn-prune.ts.
  */
 const ROOT_ELEMENTS = new Set(['Process', 'Collaboration', 'Message', 'Signal', 'Error', 'Escalation', 'DataStore', 'Category']);
 const FLOW_ELEMENTS = new Set([

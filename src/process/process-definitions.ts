@@ -4,6 +4,7 @@ import { QueryFailedError } from 'typeorm';
 import { ProblemException } from '../api/problem.js';
 import { ActivityLog, type ActivityActor } from '../audit/activity-log.js';
 import type { BpmnProblem } from './bpmn-problem.js';
+import { PlugRegistry } from '../plugs/plug-registry.js';
 import { validateBpmn, type DeployableProcess } from './bpmn-validator.js';
 import type { ProcessDefinition } from './process-definition.entity.js';
 import { ProcessDefinitionRepository } from './process-definition.repository.js';
@@ -15,7 +16,7 @@ export interface DeployedProcess {
   created: boolean;
 }
 
-export type DeployOutcome = { ok: true; processes: DeployedProcess[] } | { ok: false; problems: BpmnProblem[] };
+export type DeployOutcome = { ok: true; processes: DeployedProcess[]; warnings: BpmnProblem[] } | { ok: false; problems: BpmnProblem[] };
 
 /** Where a deployment comes from: a person through the API, or a solution's workflows/ folder at start. */
 export interface DeploySource {
@@ -52,12 +53,13 @@ export class ProcessDefinitions {
   constructor(
     private readonly definitions: ProcessDefinitionRepository,
     private readonly activity: ActivityLog,
+    private readonly plugs: PlugRegistry,
   ) {}
 
   /** Validates the file and stores a new version of each executable process whose content changed. */
   async deploy(content: Buffer, source: DeploySource): Promise<DeployOutcome> {
     const xml = content.toString('utf8');
-    const verdict = await validateBpmn(xml);
+    const verdict = await validateBpmn(xml, this.plugs.names());
     if (!verdict.ok) return verdict;
     const contentHash = createHash('sha256').update(content).digest('hex');
     const processes: DeployedProcess[] = [];
@@ -81,7 +83,7 @@ export class ProcessDefinitions {
         });
       }
     }
-    return { ok: true, processes };
+    return { ok: true, processes, warnings: verdict.warnings };
   }
 
   /** The latest version of each process, with how many versions it has. */

@@ -33,6 +33,10 @@ export class ProcessInstance extends TenantOwnedEntity {
   @Column({ name: 'waiting_messages', type: 'text', array: true, default: () => "'{}'" })
   waitingMessages!: string[];
 
+  /** The names of the bpmn:signals the waiting elements catch (catch, boundary, event-based gateway branch): what a broadcast looks up. */
+  @Column({ name: 'waiting_signals', type: 'text', array: true, default: () => "'{}'" })
+  waitingSignals!: string[];
+
   /** Why the instance failed (status failed), for whoever looks at it. */
   @Column({ type: 'text', nullable: true })
   failure!: string | null;
@@ -40,6 +44,10 @@ export class ProcessInstance extends TenantOwnedEntity {
   /** Optimistic lock: every save is conditional on the version read and increments it. */
   @Column({ type: 'integer' })
   version!: number;
+
+  /** Set when another process's call-process plug started it: that call's idempotency key, so it never starts twice. */
+  @Column({ name: 'start_key', type: 'text', nullable: true })
+  startKey!: string | null;
 
   @Column({ name: 'started_by', type: 'uuid', nullable: true })
   startedBy!: string | null;

@@ -6,7 +6,7 @@ import { RequireAccess } from '../access/require-access.js';
 import { problemSchema } from '../api/problem.schema.js';
 import { openApiSchema, parseBody } from '../api/zod-body.js';
 import { BearerGuard } from '../identity/auth.guards.js';
-import { ProcessRuntime, type CorrelationAnswer } from './process-runtime.js';
+import { MessageCorrelation, type CorrelationAnswer } from './message-correlation.js';
 
 const messageBody = z.object({
   messageName: z.string().min(1).max(255),
@@ -21,7 +21,7 @@ const correlation = z.object({ correlated: z.array(z.string()), started: z.array
 @Controller('api/v1/process-messages')
 @UseGuards(BearerGuard)
 export class ProcessMessagesApiController {
-  constructor(private readonly runtime: ProcessRuntime) {}
+  constructor(private readonly messages: MessageCorrelation) {}
 
   @Post()
   @HttpCode(200)
@@ -33,8 +33,9 @@ export class ProcessMessagesApiController {
   @ApiBody({ schema: openApiSchema(messageBody) })
   @ApiResponse({ status: 200, schema: openApiSchema(correlation) })
   @ApiResponse({ status: 404, description: 'no instance waits for this message', schema: problemSchema })
+  @ApiResponse({ status: 413, description: 'the variables would exceed PROCESS_VARIABLES_MAX_BYTES: nothing moved', schema: problemSchema })
   async correlate(@Req() req: Request, @Body() body: unknown): Promise<CorrelationAnswer> {
     const { messageName, businessKey, variables, messageId } = parseBody(messageBody, body);
-    return this.runtime.correlate({ messageName, businessKey, variables, ...(messageId ? { messageId } : {}) }, req.principal!);
+    return this.messages.correlate({ messageName, businessKey, variables, ...(messageId ? { messageId } : {}) }, req.principal!);
   }
 }

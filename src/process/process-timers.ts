@@ -38,10 +38,17 @@ export class ProcessTimers {
    * Inside the step's transaction: rows for the pending timers that have none, `cancelled` for the
    * scheduled rows whose timer is gone (its task completed, or an interrupting timer fired), except
    * `firedId`, which the caller marks fired. Returns what to schedule after the commit.
+   * `newInstance`: the instance was inserted in this transaction, so it has no rows to read yet.
    */
-  async reconcile(manager: EntityManager, instanceId: string, pending: PendingTimer[], firedId?: string): Promise<TimerToSchedule[]> {
+  async reconcile(
+    manager: EntityManager,
+    instanceId: string,
+    pending: PendingTimer[],
+    firedId?: string,
+    newInstance = false,
+  ): Promise<TimerToSchedule[]> {
     const repository = this.timers.within(manager);
-    const rows = await repository.find({ instanceId });
+    const rows = newInstance ? [] : await repository.find({ instanceId });
     const byExecution = new Map(rows.map((row) => [row.executionId, row]));
     const pendingIds = new Set(pending.map((timer) => timer.executionId));
     for (const row of rows) {

@@ -5,7 +5,10 @@ import { UserRepository } from '../identity/user.repository.js';
 import type { Locale } from '../i18n/locale.js';
 import { ProcessDefinitionRepository } from './process-definition.repository.js';
 import { ProcessInstanceRepository } from './runtime-repositories.js';
-import { TaskInbox } from './task-inbox.js';
+import { TaskAttachments } from './task-attachments.js';
+import { TaskInbox, type TaskFilter } from './task-inbox.js';
+import { TaskLinks, type TaskLink } from './task-links.js';
+import { TaskWork } from './task-work.js';
 import type { Task } from './task.entity.js';
 
 export type InboxTab = 'open' | 'mine' | 'completed';
@@ -18,6 +21,8 @@ export interface InboxCounts {
   open: number;
   mine: number;
   completed: number;
+  /** Escalated tasks still to do (open or in charge). */
+  escalated: number;
 }
 
 export interface TaskRowView {
@@ -28,6 +33,8 @@ export interface TaskRowView {
   created: DateView;
   due: DateView | null;
   overdue: boolean;
+  /** A boundary timer fired while nobody had taken it in charge (sollecitata), and it is still to do. */
+  escalated: boolean;
   priority: number;
   state: Task['state'];
   assigneeName: string | null;
@@ -45,12 +52,19 @@ export interface TaskDetailView extends TaskRowView {
   definitionKey: string | null;
   definitionVersion: number | null;
   instanceStatus: string | null;
+  /** Where what the task is about can be read or answered (the PEC of an intake task). */
+  links: TaskLink[];
   variables: { name: string; value: string }[];
   submitted: { name: string; value: string }[];
-  claimed: DateView | null;
-  completed: DateView | null;
-  completedByName: string | null;
   canComplete: boolean;
+  escalatedAt: DateView | null;
+  /** Candidates, assignee, admins: may annotate and attach. */
+  canWork: boolean;
+  canDelegate: boolean;
+  /** The other candidates the task may be handed to. */
+  delegates: { id: string; name: string }[];
+  annotations: { text: string; author: string; at: DateView }[];
+  attachments: { id: string; filename: string; size: string; uploadedBy: string; at: DateView }[];
 }
 
 /** Reads the inbox for the pages: task rows joined with their process (definition, business key) and people's names. */
@@ -61,15 +75,30 @@ export class TaskInboxPage {
     private readonly instances: ProcessInstanceRepository,
     private readonly definitions: ProcessDefinitionRepository,
     private readonly users: UserRepository,
+    private readonly work: TaskWork,
+    private readonly attachments: TaskAttachments,
+    private readonly links: TaskLinks,
   ) {}
 
   counts(principal: Principal): Promise<InboxCounts> {
     return this.inbox.counts(principal, completedSince());
   }
 
-  async list(principal: Principal, tab: InboxTab, locale: Locale): Promise<TaskRowView[]> {
+  /** The processes of the workspace, for the inbox's process filter. */
+  async processes(): Promise<{ key: string; name: string }[]> {
+    const rows = await this.definitions
+      .query('d')
+      .select('d.key', 'key')
+      .addSelect('max(d.name)', 'name')
+      .groupBy('d.key')
+      .orderBy('d.key')
+      .getRawMany<{ key: string; name: string | null }>();
+    return rows.map((row) => ({ key: row.key, name: row.name ?? row.key }));
+  }
+
+  async list(principal: Principal, tab: InboxTab, locale: Locale, filter: TaskFilter = {}): Promise<TaskRowView[]> {
     const state = tab === 'mine' ? 'claimed' : tab;
-    let tasks = await this.inbox.rows(principal, state);
+    let tasks = await this.inbox.rows(principal, state, filter);
     if (tab === 'mine') tasks = tasks.filter((task) => task.assignee === principal.userId);
     if (tab === 'completed') tasks = tasks.filter((task) => task.completedAt && task.completedAt >= completedSince());
     const context = await this.context(tasks);
@@ -86,12 +115,38 @@ export class TaskInboxPage {
       definitionKey: definition?.key ?? null,
       definitionVersion: definition?.version ?? null,
       instanceStatus: instance?.status ?? null,
+      links: this.links.of(definition?.key ?? null, instance?.variables ?? {}, locale),
       variables: entries(instance?.variables ?? {}),
       submitted: entries(task.data ?? {}),
-      claimed: dateView(task.claimedAt, locale),
-      completed: dateView(task.completedAt, locale),
-      completedByName: task.completedBy ? (context.names.get(task.completedBy) ?? null) : null,
       canComplete: task.state === 'claimed' && task.assignee === principal.userId,
+      ...(await this.workOn(task, principal, locale)),
+    };
+  }
+
+  /** The delegate, annotation and attachment parts of the task page. */
+  private async workOn(task: Task, principal: Principal, locale: Locale) {
+    const mine = task.assignee === principal.userId;
+    const oversees = await this.work.oversees(principal, task);
+    const inHand = task.state === 'open' || task.state === 'claimed';
+    const canWork = inHand && (oversees || mine || task.candidateUserIds.includes(principal.userId));
+    const canDelegate = task.state === 'claimed' && (mine || oversees);
+    const others = canDelegate ? task.candidateUserIds.filter((id) => id !== task.assignee) : [];
+    const people = others.length ? await this.users.find({ id: In(others), blocked: false }) : [];
+    const annotations = await this.work.annotationsOf(principal, task.id);
+    const attachments = await this.attachments.list(principal, task.id);
+    return {
+      escalatedAt: dateView(task.escalatedAt, locale),
+      canWork,
+      canDelegate,
+      delegates: people.map((user) => ({ id: user.id, name: user.displayName })).sort((a, b) => a.name.localeCompare(b.name)),
+      annotations: annotations.map((a) => ({ text: a.text, author: a.author.name ?? '—', at: dateView(a.at, locale)! })),
+      attachments: attachments.map((a) => ({
+        id: a.id,
+        filename: a.filename,
+        size: sizeText(a.size, locale),
+        uploadedBy: a.uploadedBy.name ?? '—',
+        at: dateView(a.at, locale)!,
+      })),
     };
   }
 
@@ -100,7 +155,7 @@ export class TaskInboxPage {
     const instances = instanceIds.length ? await this.instances.find({ id: In(instanceIds) }) : [];
     const definitionIds = [...new Set(instances.map((instance) => instance.definitionId))];
     const definitions = definitionIds.length ? await this.definitions.find({ id: In(definitionIds) }) : [];
-    const userIds = [...new Set(tasks.flatMap((task) => [task.assignee, task.completedBy]).filter((id): id is string => id !== null))];
+    const userIds = [...new Set(tasks.flatMap((task) => (task.assignee ? [task.assignee] : [])))];
     const users = userIds.length ? await this.users.find({ id: In(userIds) }) : [];
     return {
       instances: new Map(instances.map((instance) => [instance.id, instance])),
@@ -121,6 +176,7 @@ export class TaskInboxPage {
       created: dateView(task.createdAt, locale)!,
       due: dateView(task.dueAt, locale),
       overdue: task.dueAt !== null && task.state !== 'completed' && task.dueAt.getTime() < Date.now(),
+      escalated: task.escalatedAt !== null && (task.state === 'open' || task.state === 'claimed'),
       priority: task.priority,
       state: task.state,
       assigneeName: task.assignee ? (context.names.get(task.assignee) ?? null) : null,
@@ -136,7 +192,7 @@ function completedSince(): Date {
   return new Date(Date.now() - COMPLETED_WINDOW_DAYS * 24 * 3600 * 1000);
 }
 
-function dateView(date: Date | null, locale: Locale): DateView | null {
+export function dateView(date: Date | null, locale: Locale): DateView | null {
   if (!date) return null;
   const text = new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', {
     dateStyle: 'short',
@@ -144,6 +200,13 @@ function dateView(date: Date | null, locale: Locale): DateView | null {
     timeZone: 'Europe/Rome',
   }).format(date);
   return { iso: date.toISOString(), text };
+}
+
+function sizeText(bytes: number, locale: Locale): string {
+  const format = new Intl.NumberFormat(locale === 'it' ? 'it-IT' : 'en-GB', { maximumFractionDigits: 1 });
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${format.format(bytes / 1024)} KB`;
+  return `${format.format(bytes / (1024 * 1024))} MB`;
 }
 
 /** Variables as name/text pairs; Handlebars escapes them, objects are shown as JSON. */

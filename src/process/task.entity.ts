@@ -57,4 +57,8 @@ export class Task extends TenantOwnedEntity {
 
   @Column({ name: 'completed_by', type: 'uuid', nullable: true })
   completedBy!: string | null;
+
+  /** When a boundary timer first fired while nobody had taken the task in charge (task-escalation.ts). */
+  @Column({ name: 'escalated_at', type: 'timestamptz', nullable: true })
+  escalatedAt!: Date | null;
 }

@@ -7,7 +7,7 @@ import { problemSchema } from '../api/problem.schema.js';
 import { openApiSchema, parseBody } from '../api/zod-body.js';
 import { BearerGuard } from '../identity/auth.guards.js';
 import { TaskInbox, type TaskView } from './task-inbox.js';
-import type { InstanceAnswer } from './process-runtime.js';
+import type { InstanceAnswer } from './instance-steps.js';
 import type { TaskState } from './task.entity.js';
 
 const taskState = z.enum(['open', 'claimed', 'completed', 'cancelled']);
@@ -22,6 +22,17 @@ const taskView = z.object({
   dueAt: z.string().nullable(),
   priority: z.number(),
   formKey: z.string().nullable(),
+  escalatedAt: z.string().nullable(),
+});
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+const listQuery = z.object({
+  state: taskState.optional(),
+  mine: flag.optional(),
+  escalated: flag.optional(),
+  overdue: flag.optional(),
+  process: z.string().min(1).max(200).optional(),
+  minPriority: z.coerce.number().int().min(0).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
 });
 const completeBody = z.object({ data: z.record(z.string(), z.unknown()).default({}) });
 const completed = z.object({
@@ -41,10 +52,16 @@ export class TasksApiController {
   @RequireAccess('task', 'see')
   @ApiOperation({ summary: 'The user tasks the caller may take or has taken (candidate or assignee; admins: all)' })
   @ApiQuery({ name: 'state', required: false, enum: ['open', 'claimed', 'completed'] })
+  @ApiQuery({ name: 'mine', required: false, enum: ['true', 'false'], description: 'only the tasks the caller has in charge' })
+  @ApiQuery({ name: 'escalated', required: false, enum: ['true', 'false'], description: 'only escalated (sollecitate) tasks' })
+  @ApiQuery({ name: 'overdue', required: false, enum: ['true', 'false'], description: 'only open or claimed tasks past their due date' })
+  @ApiQuery({ name: 'process', required: false, description: 'a process definition key' })
+  @ApiQuery({ name: 'minPriority', required: false, type: Number })
+  @ApiQuery({ name: 'q', required: false, description: "words in the task's name or its business key" })
   @ApiResponse({ status: 200, schema: openApiSchema(z.object({ tasks: z.array(taskView) })) })
-  async list(@Req() req: Request, @Query('state') state?: string): Promise<{ tasks: TaskView[] }> {
-    const filter = parseBody(z.object({ state: taskState.optional() }), { state });
-    return { tasks: await this.inbox.list(req.principal!, filter.state) };
+  async list(@Req() req: Request, @Query() query: Record<string, unknown>): Promise<{ tasks: TaskView[] }> {
+    const { q, ...filter } = parseBody(listQuery, query);
+    return { tasks: await this.inbox.list(req.principal!, { ...filter, ...(q ? { text: q } : {}) }) };
   }
 
   @Post(':id/claim')
@@ -55,7 +72,7 @@ export class TasksApiController {
   @ApiResponse({ status: 404, schema: problemSchema })
   @ApiResponse({ status: 409, description: 'the task is not open', schema: problemSchema })
   claim(@Req() req: Request, @Param('id') id: string): Promise<TaskView> {
-    return this.inbox.claim(req.principal!, id);
+    return this.inbox.claim(req.principal!, id, req.locale!);
   }
 
   @Post(':id/release')
@@ -77,12 +94,22 @@ export class TasksApiController {
   @ApiResponse({ status: 200, schema: openApiSchema(completed) })
   @ApiResponse({ status: 404, schema: problemSchema })
   @ApiResponse({ status: 409, description: 'the task is not claimed by the caller', schema: problemSchema })
+  @ApiResponse({
+    status: 413,
+    description: 'the variables would exceed PROCESS_VARIABLES_MAX_BYTES: nothing changed',
+    schema: problemSchema,
+  })
+  @ApiResponse({
+    status: 422,
+    description: "the data does not fit the task's form (camunda:formKey): one error per field",
+    schema: problemSchema,
+  })
   async complete(
     @Req() req: Request,
     @Param('id') id: string,
     @Body() body: unknown,
   ): Promise<{ id: string; state: TaskState; processInstance: InstanceAnswer }> {
     const { data } = parseBody(completeBody, body);
-    return this.inbox.complete(req.principal!, id, data);
+    return this.inbox.complete(req.principal!, id, data, { locale: req.locale!, input: 'json' });
   }
 }

@@ -3,8 +3,10 @@ import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { HandlesJob } from '../queue/job-handler.js';
 import { QUEUE_NAMES } from '../queue/queue-names.js';
-import { ProcessRuntime } from './process-runtime.js';
+import { TaskSteps } from './task-steps.js';
 import { FIRE_TIMER_JOB, ProcessTimers, type TimerJobData } from './process-timers.js';
+import { StartTimers } from './start-timers.js';
+import { TaskEscalations } from './task-escalation.js';
 
 interface ScheduledRow {
   id: string;
@@ -20,14 +22,20 @@ export class TimerJobs {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly runtime: ProcessRuntime,
+    private readonly steps: TaskSteps,
     private readonly timers: ProcessTimers,
+    private readonly escalations: TaskEscalations,
+    private readonly startTimers: StartTimers,
   ) {}
 
-  /** Runs inside the job's tenant scope (JobWorker); a timer already fired or cancelled is a no-op. */
+  /**
+   * Runs inside the job's tenant scope (JobWorker); a timer already fired or cancelled is a no-op.
+   * Escalation is looked at first, while the task the timer watches is still there to look at.
+   */
   @HandlesJob(QUEUE_NAMES.processTimers, FIRE_TIMER_JOB)
-  async fire(job: Job<TimerJobData>): Promise<{ fired: boolean }> {
-    return { fired: await this.runtime.fire(job.data.timerId) };
+  async fire(job: Job<TimerJobData>): Promise<{ fired: boolean; escalated: string[] }> {
+    const escalated = await this.escalations.beforeFire(job.data.timerId);
+    return { fired: await this.steps.fire(job.data.timerId), escalated };
   }
 
   /**
@@ -42,7 +50,8 @@ export class TimerJobs {
     await this.timers.schedule(
       rows.map((row) => ({ id: row.id, dueAt: new Date(row.due_at), tenant: { tenantId: row.tenant_id, slug: row.slug } })),
     );
-    if (rows.length > 0) this.logger.log(`re-derived ${rows.length} process timer jobs`);
-    return rows.length;
+    const starts = await this.startTimers.rederive();
+    if (rows.length + starts > 0) this.logger.log(`re-derived ${rows.length} process timer jobs and ${starts} timer start jobs`);
+    return rows.length + starts;
   }
 }

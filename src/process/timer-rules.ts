@@ -1,7 +1,7 @@
 import { getDate, ISOInterval } from '@0dep/piso';
 import type { ModdleElement } from 'bpmn-moddle';
 import { problemAt, type BpmnProblem } from './bpmn-problem.js';
-import { refOf } from './bpmn-tree.js';
+import { listOf, refOf } from './bpmn-tree.js';
 import { checkExpression } from './expression-check.js';
 
 const TIMER_KINDS = ['timeDuration', 'timeDate', 'timeCycle'] as const;
@@ -22,8 +22,12 @@ export function timerProblems(holder: ModdleElement, timer: ModdleElement): Bpmn
   });
   if (values.length === 0) return [problemAt(holder, 'timer-missing')];
   const problems: BpmnProblem[] = [];
+  // A process's timer start is scheduled at deployment (start-timers.ts), when no instance has variables yet.
+  const processStart = holder.$type === 'bpmn:StartEvent' && holder.$parent?.$type === 'bpmn:Process';
   for (const { kind, value } of values) {
-    if (value.includes('${')) {
+    if (value.includes('${') && processStart) {
+      problems.push(problemAt(holder, 'timer-start-expression', { value }));
+    } else if (value.includes('${')) {
       const fault = checkExpression(value);
       if (fault) problems.push(problemAt(holder, fault.code, fault.params));
     } else if (CRON.test(value)) {
@@ -44,4 +48,17 @@ function parses(kind: (typeof TIMER_KINDS)[number], value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The engine runs every start event of a process at once: beside another start event, a timer start
+ * would leave a second token waiting on its timer (and the scheduler would add a third). A process
+ * started by a timer therefore has that one start event; other starts go in a process of their own.
+ */
+export function startTimerProblems(process: ModdleElement): BpmnProblem[] {
+  const starts = listOf(process, 'flowElements').filter((element) => element.$type === 'bpmn:StartEvent');
+  if (starts.length < 2) return [];
+  return starts
+    .filter((start) => listOf(start, 'eventDefinitions').some((definition) => definition.$type === 'bpmn:TimerEventDefinition'))
+    .map((start) => problemAt(start, 'timer-start-not-alone'));
 }

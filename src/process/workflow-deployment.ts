@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.module.js';
 import { TenantContext } from '../db/tenant-context.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import { describeBpmnProblems } from './bpmn-messages.js';
+import { PlugRegistry } from '../plugs/plug-registry.js';
 import { validateBpmn } from './bpmn-validator.js';
 import { ProcessDefinitions } from './process-definitions.js';
 
@@ -31,6 +32,7 @@ export class WorkflowDeployment {
   constructor(
     private readonly dataSource: DataSource,
     private readonly definitions: ProcessDefinitions,
+    private readonly plugs: PlugRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -43,7 +45,7 @@ export class WorkflowDeployment {
     // Every file is checked before anything is deployed: a broken one stops the sync with all of its problems.
     const broken: string[] = [];
     for (const file of files) {
-      const verdict = await validateBpmn(file.content.toString('utf8'));
+      const verdict = await validateBpmn(file.content.toString('utf8'), this.plugs.names());
       if (!verdict.ok) {
         const lines = describeBpmnProblems(verdict.problems, 'en').map((p) => `  ${p.elementId}: ${p.message}`);
         broken.push(`${file.name}:\n${lines.join('\n')}`);

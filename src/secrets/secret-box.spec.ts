@@ -19,4 +19,15 @@ describe('SecretBox', () => {
     const other = new SecretBox(loadConfig({ DATA_ENCRYPTION_KEY: 'z'.repeat(40) }));
     expect(() => other.open(sealed, 'c')).toThrow();
   });
+
+  it('seals bytes: the plaintext is not in the output, and a tampered or moved value does not open', () => {
+    const plain = Buffer.from('%PDF-1.7 contenuto riservato');
+    const sealed = box.sealBytes(plain, 'attachment-1');
+    expect(sealed.includes(plain)).toBe(false);
+    expect(box.openBytes(sealed, 'attachment-1').equals(plain)).toBe(true);
+    expect(() => box.openBytes(sealed, 'attachment-2')).toThrow();
+    const tampered = Buffer.from(sealed);
+    tampered[tampered.length - 1]! ^= 1;
+    expect(() => box.openBytes(tampered, 'attachment-1')).toThrow();
+  });
 });

@@ -26,6 +26,26 @@ export class SecretBox {
     return [VERSION, nonce.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
   }
 
+  /**
+   * Binary content (attachments): `v1` | nonce (12) | tag (16) | ciphertext, for a bytea column,
+   * rather than base64 text a third larger. The context is authenticated as in seal().
+   */
+  sealBytes(plain: Buffer, context: string): Buffer {
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, nonce);
+    cipher.setAAD(Buffer.from(context));
+    const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+    return Buffer.concat([Buffer.from(VERSION), nonce, cipher.getAuthTag(), body]);
+  }
+
+  openBytes(sealed: Buffer, context: string): Buffer {
+    if (sealed.subarray(0, 2).toString() !== VERSION || sealed.length < 30) throw new Error('sealed bytes in an unknown format');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, sealed.subarray(2, 14));
+    decipher.setAAD(Buffer.from(context));
+    decipher.setAuthTag(sealed.subarray(14, 30));
+    return Buffer.concat([decipher.update(sealed.subarray(30)), decipher.final()]);
+  }
+
   open(sealed: string, context: string): string {
     const [version, nonce, tag, body] = sealed.split('.');
     if (version !== VERSION || !nonce || !tag || body === undefined) throw new Error('sealed value in an unknown format');

@@ -2,6 +2,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { tenantBeatsSectionSchema } from '../beats/tenant-beats-section.js';
+import { pecIntakeSectionSchema } from '../pec/intake-flow/routing-rules.js';
+import { campaignsSectionSchema } from '../campaigns/lifecycle/approval-settings.js';
+import { tenantPecSectionSchema } from '../pec-provider/tenant-pec-section.js';
 import { resolveSsoSection, ssoSectionSchema, type TenantSso } from '../identity/saml/tenant-sso.js';
 
 const slugPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -16,6 +20,14 @@ export const tenantFileSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Single sign-on with the organisation's ADFS (see README, "Single sign-on"). */
   sso: ssoSectionSchema.optional(),
+  /** Mailboxes of the local PEC provider (see README, "Local PEC provider"). */
+  pec: tenantPecSectionSchema.optional(),
+  /** The beats contract: prices overriding the platform's, packs included (see README, "Beats"). */
+  beats: tenantBeatsSectionSchema.default({ prices: {}, packs: [] }),
+  /** Where incoming PEC go and how long they may wait (see README, "Incoming PEC"). */
+  pecIntake: pecIntakeSectionSchema.optional(),
+  /** Campaign approval: levels and approvers (see README, "Campaign approval"). */
+  campaigns: campaignsSectionSchema.optional(),
 });
 
 export interface TenantDefinition extends Omit<z.infer<typeof tenantFileSchema>, 'sso'> {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { OrganisationService } from '../access/organisation.service.js';
+import { BeatPacks } from '../beats/beat-packs.js';
 import { TenantContext } from '../db/tenant-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.module.js';
 import { WorkflowDeployment } from '../process/workflow-deployment.js';
@@ -28,6 +29,7 @@ export class TenantSyncService {
     private readonly themes: ThemeCatalogue,
     private readonly organisation: OrganisationService,
     private readonly workflows: WorkflowDeployment,
+    private readonly packs: BeatPacks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -48,6 +50,9 @@ export class TenantSyncService {
           solutions: definition.solutions,
           enabled: definition.enabled,
           sso: definition.sso,
+          beatPrices: definition.beats.prices,
+          pecIntake: definition.pecIntake ?? null,
+          campaigns: definition.campaigns ?? null,
         };
         // An upsert, so replicas starting together cannot trip over each other's insert.
         await repository.upsert(values, ['slug']);
@@ -60,8 +65,13 @@ export class TenantSyncService {
         report.disabled.push(orphan.slug);
       }
     });
+    const contracts = new Map(definitions.map((definition) => [definition.slug, definition.beats.packs]));
     for (const tenant of await this.dataSource.getRepository(Tenant).find()) {
-      await TenantContext.run({ tenantId: tenant.id, slug: tenant.slug }, () => this.organisation.ensureBuiltinRoles());
+      await TenantContext.run({ tenantId: tenant.id, slug: tenant.slug }, async () => {
+        await this.organisation.ensureBuiltinRoles();
+        // Keyed by the pack's id in the file: a pack is added at the first sync that sees it, once.
+        for (const pack of contracts.get(tenant.slug) ?? []) await this.packs.addHere({ ...pack, key: `tenant-file:${pack.id}` }, 'system');
+      });
     }
     // The workspaces' solutions decide which workflows/ files they get; a broken file stops the sync.
     await this.workflows.deployAll();

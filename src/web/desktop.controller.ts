@@ -7,7 +7,7 @@ import { roleLabel } from '../access/role-label.js';
 import { SignedInGuard } from '../identity/auth.guards.js';
 import { UserRepository } from '../identity/user.repository.js';
 import { translate } from '../i18n/translate.js';
-import { tilesFor } from './desktop-tiles.js';
+import { DesktopNoticeSources, DesktopTileSources, tilesFor } from './desktop-tiles.js';
 import { parseForm } from './form.js';
 
 const profileForm = z.object({ locale: z.enum(['', 'it', 'en']) });
@@ -19,20 +19,26 @@ export class DesktopController {
   constructor(
     private readonly users: UserRepository,
     private readonly organisation: OrganisationService,
+    private readonly dataTiles: DesktopTileSources,
+    private readonly notices: DesktopNoticeSources,
   ) {}
 
   @Get()
-  desktop(@Req() req: Request, @Res() res: Response, @Query('passwordChanged') changed?: string): void {
+  async desktop(@Req() req: Request, @Res() res: Response, @Query('passwordChanged') changed?: string): Promise<void> {
     const locale = req.locale!;
-    const tiles = tilesFor(req.principal!.roles).map((tile) => ({
-      ...tile,
-      label: translate(locale, tile.label),
-      hint: translate(locale, tile.hint),
-    }));
+    const tiles = [
+      ...tilesFor(req.principal!.roles).map((tile) => ({
+        ...tile,
+        label: translate(locale, tile.label),
+        hint: translate(locale, tile.hint),
+      })),
+      ...(await this.dataTiles.collect(req.principal!, locale)),
+    ];
     res.render('desktop', {
       title: translate(locale, 'desktop.title'),
       tiles,
       notice: changed ? translate(locale, 'password.change.done') : undefined,
+      alerts: await this.notices.collect(req.principal!, locale),
     });
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config/config.module.js';
+import { principalOf } from '../identity/auth.guards.js';
 import { SessionService } from '../identity/session.service.js';
 import { resolveLocale } from '../i18n/locale.js';
 import { ThemeCatalogue } from '../tenancy/theme-catalogue.js';
@@ -28,6 +29,7 @@ export class PageContextMiddleware implements NestMiddleware {
     if (signedIn) {
       req.user = signedIn.user;
       req.session = signedIn.session;
+      req.principal = principalOf(signedIn);
     } else if (token) {
       res.clearCookie(SESSION_COOKIE, { path: '/' });
     }

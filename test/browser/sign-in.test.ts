@@ -39,7 +39,26 @@ describe('signing in with a browser', () => {
     await page.waitForURL(`${app().origin('demo')}/?passwordChanged=1`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Ciao, Paola Prova');
     const tiles = await page.locator('.tile .tile-label').allTextContents();
-    expect(tiles).toEqual(['Attività', 'Il mio profilo', 'Utenti', 'Uffici', 'Regole di accesso', 'Registro attività', 'API']);
+    // Then one tile per list of the workspace's solutions the user may see (demo: the help desk's tickets).
+    expect(tiles).toEqual([
+      'Attività',
+      'Posta PEC',
+      'Processi',
+      'Tempi di servizio',
+      'Modelli di processo',
+      'Il mio profilo',
+      'Utenti',
+      'Uffici',
+      'Caselle PEC',
+      'Campagne PEC',
+      'Smistamento PEC',
+      'Regole di accesso',
+      'Incidenti',
+      'Registro attività',
+      'API',
+      'Segnalazioni',
+      'Beats',
+    ]);
 
     // Sign out, then the new password (and only it) works.
     await page.getByRole('button', { name: 'Esci' }).click();
@@ -60,7 +79,7 @@ describe('signing in with a browser', () => {
     await page.getByLabel('Password', { exact: true }).fill(user.password);
     await page.keyboard.press('Enter');
     await page.waitForURL(`${app().origin('demo')}/`);
-    expect(await page.locator('.tile .tile-label').allTextContents()).toEqual(['Tasks', 'My profile']);
+    expect(await page.locator('.tile .tile-label').allTextContents()).toEqual(['Tasks', 'PEC mail', 'Processes', 'My profile', 'Tickets']);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await context.close();

@@ -42,7 +42,8 @@ describe('task inbox pages in a browser', () => {
     const row = page.locator('tbody tr', { hasText: taskName });
     expect(await row.textContent()).toContain(`PEC-${tag}`);
     expect(await row.textContent()).toContain(`Processo ${key}`);
-    expect(await page.locator('[data-count="open"]').textContent()).toBe('1');
+    // Other tests of the run may give every operator of the workspace a task too: the count is the list's length.
+    expect(await page.locator('[data-count="open"]').textContent()).toBe(String(await page.locator('tbody tr').count()));
     expect(await accessibilityViolations(page)).toEqual([]);
 
     await row.getByRole('button', { name: `Prendi in carico: ${taskName}` }).click();
@@ -84,7 +85,8 @@ describe('task inbox pages in a browser', () => {
     const outsider = await createUser(suite.t.app, 'demo', { grants: [{ role: 'operator', office: `Ragioneria ${tag}` }] });
     const page = await signedInPage(suite.browser, suite.t.origin('demo'), outsider.email, outsider.password, '/tasks');
     expect(await page.locator('tbody').textContent()).not.toContain(taskName);
-    expect(await page.locator('tbody').textContent()).toContain('Nessuna attività da prendere in carico.');
+    // Other test files give every operator of the workspace tasks: the empty state is checked on this process.
+    expect(await tableOf(page, `open&process=${key}`)).toContain('Nessuna attività da prendere in carico.');
     expect(await accessibilityViolations(page)).toEqual([]);
     const missing = await page.goto(`${suite.t.origin('demo')}/tasks/00000000-0000-4000-8000-000000000000`);
     expect(missing?.status()).toBe(404);
@@ -114,6 +116,6 @@ describe('task inbox pages in a browser', () => {
       return { type: res.headers.get('content-type'), text: new TextDecoder().decode(chunk.value) };
     });
     expect(first.type).toMatch(/^text\/event-stream/);
-    expect(first.text).toMatch(/^event: inbox\ndata: \{"open":\d+,"mine":0,"completed":\d+\}\n\n/);
+    expect(first.text).toMatch(/^event: inbox\ndata: \{"open":\d+,"mine":0,"completed":\d+,"escalated":\d+\}\n\n/);
   });
 });

@@ -1,99 +1,56 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
-import { minimalBpmn, escalationBpmn } from '../support/bpmn.js';
+import { bpmnHead, minimalBpmn, escalationBpmn } from '../support/bpmn.js';
+import { eventually } from '../support/eventually.js';
+import { kill9, ROOT, SpawnedRoles } from '../support/spawned-roles.js';
+
+/** Avvia (call-process of `child`, business key ${n}) → Registra (set-variables) → Esamina: two service tasks, one user task. */
+function callingBpmn(key: string, child: string): string {
+  return `${bpmnHead(key)}
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+    <bpmn:serviceTask id="Avvia" camunda:type="external" camunda:topic="call-process">
+      <bpmn:extensionElements><camunda:inputOutput>
+        <camunda:inputParameter name="processKey">${child}</camunda:inputParameter>
+        <camunda:inputParameter name="businessKey">\${n}</camunda:inputParameter>
+      </camunda:inputOutput></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:serviceTask id="Registra" camunda:type="external" camunda:topic="set-variables">
+      <bpmn:extensionElements><camunda:inputOutput>
+        <camunda:inputParameter name="registrato">\${n}</camunda:inputParameter>
+      </camunda:inputOutput></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:userTask id="Esamina" camunda:candidateGroups="operator" />
+    <bpmn:endEvent id="EndEvent_1" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Avvia" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Avvia" targetRef="Registra" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Registra" targetRef="Esamina" />
+    <bpmn:sequenceFlow id="Flow_4" sourceRef="Esamina" targetRef="EndEvent_1" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+}
 
 /**
  * Real crashes (kill -9) of the built roles, each on a database and a Redis prefix of its own:
  * a worker killed while a boundary timer is pending, and a web process killed in the middle of a
  * burst of starts. Hydrate-per-step means a crash loses at most the step in hand.
  */
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const MAIN = path.join(ROOT, 'dist/main.js');
-const CLI = path.join(ROOT, 'dist/cli/main.js');
 const HOST = 'demo.localhost';
 const PASSWORD = 'pecflow-demo';
 
-const dbUrl = new URL(process.env.DATABASE_URL!);
-dbUrl.pathname = `${dbUrl.pathname}_crash`;
-const database = dbUrl.pathname.slice(1);
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  DATABASE_URL: dbUrl.toString(),
-  REDIS_PREFIX: `${process.env.REDIS_PREFIX ?? 'pecflow-test'}-crash`,
-  PROCESS_CLOCK_FACTOR: '3600',
-  LOG_LEVEL: 'info',
-  HOST: '127.0.0.1',
+const roles = new SpawnedRoles('crash', { PROCESS_CLOCK_FACTOR: '3600', HOST: '127.0.0.1' });
+const startWeb = () => roles.startWeb();
+
+const workers = new Set<ChildProcess>();
+const startWorker = async () => {
+  const { child } = await roles.startRole('worker', /worker listening on queue process-timers/, { timeoutMs: 20_000 });
+  workers.add(child);
+  child.once('exit', () => workers.delete(child));
+  return child;
 };
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function cli(...args: string[]): void {
-  const run = spawnSync(process.execPath, [CLI, ...args], { env, cwd: ROOT, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`pecflow ${args.join(' ')} failed (${run.status}):\n${run.stdout}${run.stderr}`);
-}
-
-const children = new Set<ChildProcess>();
-
-/** Starts `node dist/main.js <role>` and resolves once its output contains `ready` (a regexp; group 1, if any, is returned). */
-function startRole(role: 'web' | 'worker', ready: RegExp): Promise<{ child: ChildProcess; match: string }> {
-  const child = spawn(process.execPath, [MAIN, role], { env: { ...env, PORT: '0' }, cwd: ROOT, stdio: 'pipe' });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`${role} not ready within 20 s:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = ready.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match: match[1] ?? match[0] });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${role} exited with ${code ?? signal}:\n${output}`));
-    });
-  });
-}
-
-async function startWeb(): Promise<{ child: ChildProcess; url: string }> {
-  const { child, match } = await startRole('web', /listening on (http:\/\/[^"\s]+)/);
-  return { child, url: match.replace('[::1]', '127.0.0.1') };
-}
-
-const startWorker = async () => (await startRole('worker', /worker listening on queue process-timers/)).child;
-
-function kill9(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
-async function eventually<T>(check: () => Promise<T | null | undefined | false>, ms: number): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('process instances survive kill -9 of the worker and of the web process (built dist/)', () => {
   let db: pg.Client;
@@ -125,22 +82,19 @@ describe('process instances survive kill -9 of the worker and of the web process
     ).rows;
 
   beforeAll(async () => {
-    if (!existsSync(MAIN) || !existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (npm test does) before these tests');
-    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await adminQuery(`CREATE DATABASE ${database}`);
-    cli('db', 'migrate');
-    cli('tenants', 'sync');
-    cli('seed', path.join(ROOT, 'scripts/demo-seed.yaml'));
-    db = new pg.Client({ connectionString: dbUrl.toString() });
+    await roles.createDatabase();
+    roles.cli('tenants', 'sync');
+    roles.cli('seed', path.join(ROOT, 'scripts/demo-seed.yaml'));
+    db = new pg.Client({ connectionString: roles.databaseUrl });
     await db.connect();
     web = await startWeb();
     admin = await signIn('admin@demo.test');
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([...children].map(kill9));
+    await roles.killAll();
     await db?.end();
-    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await roles.cleanup();
   }, 30_000);
 
   it('fires a boundary timer exactly once after the worker is killed before it is due and a new worker starts', async () => {
@@ -165,12 +119,68 @@ describe('process instances survive kill -9 of the worker and of the web process
       { element_id: 'Sollecito', state: 'open' },
     ]);
     expect((await timers()).rows).toEqual([{ state: 'fired' }]);
+    // The history tells the same once: one timer-fired line, and the task it interrupted cancelled once.
+    const lines = await db.query<{ event: string; element_id: string | null }>(
+      `SELECT event, element_id FROM process_history WHERE instance_id = $1 AND event IN ('timer-fired', 'task-cancelled', 'task-created') ORDER BY seq`,
+      [instanceId],
+    );
+    expect(lines.rows).toEqual([
+      { event: 'task-created', element_id: 'Esamina' },
+      { event: 'timer-fired', element_id: 'Scadenza' },
+      { event: 'task-cancelled', element_id: 'Esamina' },
+      { event: 'task-created', element_id: 'Sollecito' },
+    ]);
     const view = await request(web.url)
       .get(`/api/v1/process-instances/${instanceId}`)
       .set('Host', HOST)
       .set('Authorization', `Bearer ${admin}`);
     expect(view.body).toMatchObject({ status: 'waiting', activeElements: ['Sollecito'] });
   }, 60_000);
+
+  it('runs every service task to exactly one effect when the worker is killed with service jobs pending and in flight', async () => {
+    const key = `crash-service-${tag}`;
+    const child = `crash-child-${tag}`;
+    await deploy(child, minimalBpmn(child, { taskName: 'Fascicola', candidateGroups: 'role:operator' }));
+    await deploy(key, callingBpmn(key, child));
+    const count = 40;
+    // No worker: every start leaves its service job pending in the queue.
+    await Promise.all([...workers].map(kill9));
+    const ids: string[] = [];
+    for (let n = 0; n < count; n += 1) {
+      const res = await post('/api/v1/process-instances', { definitionKey: key, businessKey: `${key}-${n}`, variables: { n } });
+      expect(res.status).toBe(201);
+      ids.push((res.body as { id: string }).id);
+    }
+    const progress = async () =>
+      (
+        await db.query<{ state: string; n: number }>(
+          `SELECT j.state, count(*)::int AS n FROM process_service_jobs j JOIN process_instances i ON i.id = j.instance_id
+           JOIN process_definitions d ON d.id = i.definition_id WHERE d.key = $1 GROUP BY j.state`,
+          [key],
+        )
+      ).rows;
+    const completed = async () => (await progress()).find((row) => row.state === 'completed')?.n ?? 0;
+    const worker = await startWorker();
+    // Killed once some calls are through and the rest are queued or in hand (4 at a time).
+    await eventually(async () => (await completed()) >= 1, 30_000, 10);
+    await kill9(worker);
+    expect(await completed()).toBeLessThan(count * 2);
+
+    await startWorker();
+    // A job in hand when the worker died is taken up again once its lock expires (BullMQ stalled jobs).
+    await eventually(async () => (await completed()) === count * 2, 100_000);
+    for (const [n, id] of ids.entries()) {
+      const view = await request(web.url).get(`/api/v1/process-instances/${id}`).set('Host', HOST).set('Authorization', `Bearer ${admin}`);
+      expect(view.body).toMatchObject({ status: 'waiting', activeElements: ['Esamina'], incidents: [], variables: { n, registrato: n } });
+    }
+    // One child per calling instance, whatever was repeated: the call's idempotency key is the child's start key.
+    const children = await db.query<{ business_key: string; n: number }>(
+      `SELECT i.business_key, count(*)::int AS n FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id
+       WHERE d.key = $1 GROUP BY i.business_key ORDER BY i.business_key::int`,
+      [child],
+    );
+    expect(children.rows).toEqual(Array.from({ length: count }, (_, n) => ({ business_key: String(n), n: 1 })));
+  }, 180_000);
 
   it('keeps every acknowledged start whole when the web process is killed in the middle of a burst', async () => {
     const key = `crash-burst-${tag}`;
@@ -218,5 +228,15 @@ describe('process instances survive kill -9 of the worker and of the web process
     );
     expect(saved.rows.length).toBeGreaterThanOrEqual(acknowledged.length);
     expect(saved.rows.filter((row) => row.status !== 'waiting' || row.open !== 1 || row.total !== 1)).toEqual([]);
+    // Each saved instance has its history once (the start's lines committed with it), and no line lost its instance.
+    const history = await db.query<{ id: string; started: number; created: number }>(
+      `SELECT i.id, count(*) FILTER (WHERE h.event = 'instance-started')::int AS started,
+              count(*) FILTER (WHERE h.event = 'task-created')::int AS created
+       FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id
+       LEFT JOIN process_history h ON h.instance_id = i.id
+       WHERE d.key = $1 GROUP BY i.id`,
+      [key],
+    );
+    expect(history.rows.filter((row) => row.started !== 1 || row.created !== 1)).toEqual([]);
   }, 60_000);
 });

@@ -76,7 +76,7 @@ describe('process definitions: deploy, versions, access, isolation, workflows/ a
     expect(body.errors.find((e) => e.elementId === 'Esamina')).toEqual({
       elementId: 'Esamina',
       elementName: 'Esamina la PEC',
-      message: expect.stringContaining('Il task utente non indica chi può prenderlo in carico') as string,
+      message: expect.stringContaining('"ruolo:operatore" non è un attore valido') as string,
     });
     expect(body.errors.some((e) => e.message.includes('I task di script non sono ammessi'))).toBe(true);
     const english = await deploy(admin, brokenBpmn(`rotto-${tag}`)).set('Accept-Language', 'en');

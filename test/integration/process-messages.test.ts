@@ -1,7 +1,10 @@
-import { DataSource } from 'typeorm';
-import { ApiClient } from '../support/api-client.js';
+import type { ApiClient } from '../support/api-client.js';
 import { bpmnHead } from '../support/bpmn.js';
+import { completeTask, deploy, instanceOf, signIn, startInstance, taskOf, testOffice } from '../support/process-api.js';
 import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
+
+const tag = Date.now().toString(36);
+const { office, operators, managers } = testOffice(tag);
 
 /** Invia (operators) → wait for the delivery receipt → Archivia (managers). */
 function catchBpmn(key: string, message: string): string {
@@ -9,9 +12,9 @@ function catchBpmn(key: string, message: string): string {
   <bpmn:message id="Msg_${key}" name="${message}" />
   <bpmn:process id="${key}" isExecutable="true">
     <bpmn:startEvent id="StartEvent_1" />
-    <bpmn:userTask id="Invia" name="Invia" camunda:candidateGroups="operator" />
+    <bpmn:userTask id="Invia" name="Invia" camunda:candidateGroups="${operators}" />
     <bpmn:intermediateCatchEvent id="Ricevuta"><bpmn:messageEventDefinition id="Med_1" messageRef="Msg_${key}" /></bpmn:intermediateCatchEvent>
-    <bpmn:userTask id="Archivia" name="Archivia" camunda:candidateGroups="manager" />
+    <bpmn:userTask id="Archivia" name="Archivia" camunda:candidateGroups="${managers}" />
     <bpmn:endEvent id="EndEvent_1" />
     <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Invia" />
     <bpmn:sequenceFlow id="Flow_2" sourceRef="Invia" targetRef="Ricevuta" />
@@ -28,9 +31,9 @@ function boundaryBpmn(key: string, message: string): string {
   <bpmn:message id="Msg_${key}" name="${message}" />
   <bpmn:process id="${key}" isExecutable="true">
     <bpmn:startEvent id="StartEvent_1" />
-    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="operator" />
+    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="${operators}" />
     <bpmn:boundaryEvent id="Annulla" attachedToRef="Esamina" cancelActivity="true"><bpmn:messageEventDefinition id="Med_1" messageRef="Msg_${key}" /></bpmn:boundaryEvent>
-    <bpmn:userTask id="Annullata" name="Annullata" camunda:candidateGroups="manager" />
+    <bpmn:userTask id="Annullata" name="Annullata" camunda:candidateGroups="${managers}" />
     <bpmn:endEvent id="EndEvent_1" />
     <bpmn:endEvent id="EndEvent_2" />
     <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
@@ -48,7 +51,7 @@ function startBpmn(key: string, message: string): string {
   <bpmn:message id="Msg_${key}" name="${message}" />
   <bpmn:process id="${key}" isExecutable="true">
     <bpmn:startEvent id="StartEvent_1"><bpmn:messageEventDefinition id="Med_1" messageRef="Msg_${key}" /></bpmn:startEvent>
-    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="operator" />
+    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="${operators}" />
     <bpmn:endEvent id="EndEvent_1" />
     <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
     <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="EndEvent_1" />
@@ -68,51 +71,27 @@ describe('message correlation (POST /api/v1/process-messages)', () => {
   let admin: ApiClient;
   let operator: ApiClient;
   let acmeAdmin: ApiClient;
-  const tag = Date.now().toString(36);
-
-  const db = () => t.app.get(DataSource);
-  const instance = async (id: string) =>
-    (await admin.get(`/api/v1/process-instances/${id}`).expect(200)).body as {
-      status: string;
-      activeElements: string[];
-      variables: object;
-    };
-  const taskOf = async (instanceId: string, elementId: string) =>
-    (
-      await db().query<{ id: string; state: string }[]>(`SELECT id, state FROM tasks WHERE instance_id = $1 AND element_id = $2`, [
-        instanceId,
-        elementId,
-      ])
-    )[0];
-  const start = async (key: string, businessKey: string) =>
-    (
-      (await admin.post('/api/v1/process-instances', { definitionKey: key, businessKey, variables: { a: 1 } }).expect(201)).body as {
-        id: string;
-      }
-    ).id;
-  const completeFirst = async (instanceId: string) => {
-    const task = await taskOf(instanceId, 'Invia');
-    await operator.post(`/api/v1/tasks/${task!.id}/claim`).expect(200);
-    await operator.post(`/api/v1/tasks/${task!.id}/complete`, { data: {} }).expect(200);
-  };
+  const instance = (id: string) => instanceOf(admin, id);
+  const start = (key: string, businessKey: string) => startInstance(admin, key, businessKey, { a: 1 });
+  const completeFirst = async (instanceId: string) => completeTask(operator, (await taskOf(t.app, instanceId, 'Invia')).id);
 
   beforeAll(async () => {
     t = await startTestApp();
     const users = {
       admin: await createUser(t.app, 'demo', { roles: ['admin'] }),
-      operator: await createUser(t.app, 'demo', { roles: ['operator'] }),
+      operator: await createUser(t.app, 'demo', { grants: [{ role: 'operator', office }] }),
       acme: await createUser(t.app, 'acme', { roles: ['admin'] }),
     };
-    admin = await ApiClient.signIn(t.app.getHttpServer(), 'demo.localhost', users.admin.email, users.admin.password);
-    operator = await ApiClient.signIn(t.app.getHttpServer(), 'demo.localhost', users.operator.email, users.operator.password);
-    acmeAdmin = await ApiClient.signIn(t.app.getHttpServer(), 'acme.localhost', users.acme.email, users.acme.password);
+    admin = await signIn(t.app, users.admin);
+    operator = await signIn(t.app, users.operator);
+    acmeAdmin = await signIn(t.app, users.acme, 'acme.localhost');
   });
   afterAll(() => t.close());
 
   it('moves on only the instance with the business key, merges variables, and ignores a redelivery', async () => {
     const key = `ricevuta-${tag}`;
     const name = `RicevutaConsegna-${tag}`;
-    await admin.upload('/api/v1/process-definitions', Buffer.from(catchBpmn(key, name)), 'ricevuta.bpmn').expect(201);
+    await deploy(admin, key, catchBpmn(key, name));
     const first = await start(key, `PEC-1-${tag}`);
     const second = await start(key, `PEC-2-${tag}`);
     await completeFirst(first);
@@ -126,7 +105,7 @@ describe('message correlation (POST /api/v1/process-messages)', () => {
     const answer = (await admin.post('/api/v1/process-messages', body).expect(200)).body as Correlation;
     expect(answer).toEqual({ correlated: [first], started: [], duplicate: false });
     expect(await instance(first)).toMatchObject({ activeElements: ['Archivia'], variables: { a: 1, esito: 'consegnata' } });
-    expect(await taskOf(first, 'Archivia')).toMatchObject({ state: 'open' });
+    expect(await taskOf(t.app, first, 'Archivia')).toMatchObject({ state: 'open' });
     expect((await instance(second)).activeElements).toEqual(['Ricevuta']);
 
     const again = (await admin.post('/api/v1/process-messages', { ...body, variables: { esito: 'altro' } }).expect(200))
@@ -142,19 +121,19 @@ describe('message correlation (POST /api/v1/process-messages)', () => {
   it('an interrupting message boundary event cancels the task it is attached to', async () => {
     const key = `annullo-${tag}`;
     const name = `Annullamento-${tag}`;
-    await admin.upload('/api/v1/process-definitions', Buffer.from(boundaryBpmn(key, name)), 'annullo.bpmn').expect(201);
+    await deploy(admin, key, boundaryBpmn(key, name));
     const id = await start(key, `A-${tag}`);
     const answer = (await admin.post('/api/v1/process-messages', { messageName: name, businessKey: `A-${tag}` }).expect(200))
       .body as Correlation;
     expect(answer.correlated).toEqual([id]);
     expect((await instance(id)).activeElements).toEqual(['Annullata']);
-    expect(await taskOf(id, 'Esamina')).toMatchObject({ state: 'cancelled' });
+    expect(await taskOf(t.app, id, 'Esamina')).toMatchObject({ state: 'cancelled' });
   });
 
   it('a message start event starts an instance with the business key', async () => {
     const key = `avvio-${tag}`;
     const name = `NuovaPec-${tag}`;
-    await admin.upload('/api/v1/process-definitions', Buffer.from(startBpmn(key, name)), 'avvio.bpmn').expect(201);
+    await deploy(admin, key, startBpmn(key, name));
     const answer = (
       await admin.post('/api/v1/process-messages', { messageName: name, businessKey: `S-${tag}`, variables: { b: 2 } }).expect(200)
     ).body as Correlation;

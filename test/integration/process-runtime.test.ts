@@ -1,4 +1,6 @@
+import { DataSource } from 'typeorm';
 import { ApiClient } from '../support/api-client.js';
+import { minimalBpmn } from '../support/bpmn.js';
 import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
 
 interface TaskItem {
@@ -13,15 +15,15 @@ interface TaskItem {
   formKey: string | null;
 }
 
-/** Camunda Modeler style: Esamina (operators of one office) → esito approvata? → Approva (managers) : end. */
-function reviewBpmn(key: string, office: string): string {
+/** Camunda Modeler style: Esamina (operators of one office) → esito approvata? → Approva (managers of another) : end. */
+function reviewBpmn(key: string, office: string, managers: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_${key}" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.23.0">
   <bpmn:process id="${key}" name="Revisione ${key}" isExecutable="true">
     <bpmn:startEvent id="StartEvent_1" />
     <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="role:operator@${office}" camunda:formKey="esame" camunda:priority="70" />
     <bpmn:exclusiveGateway id="Esito" />
-    <bpmn:userTask id="Approva" name="Approva" camunda:candidateGroups="manager" />
+    <bpmn:userTask id="Approva" name="Approva" camunda:candidateGroups="${managers}" />
     <bpmn:endEvent id="EndEvent_1" />
     <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
     <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="Esito" />
@@ -37,13 +39,13 @@ function reviewBpmn(key: string, office: string): string {
 `;
 }
 
-/** A service task this version does not run: the instance must fail with a reason, not hang. */
+/** A business rule task (DMN), which the runtime does not run: refused at deploy; a version stored before that rule fails with a reason, not hangs. */
 function serviceBpmn(key: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Definitions_${key}" targetNamespace="http://bpmn.io/schema/bpmn">
   <bpmn:process id="${key}" isExecutable="true">
     <bpmn:startEvent id="StartEvent_1" />
-    <bpmn:serviceTask id="Invia" name="Invia PEC" />
+    <bpmn:businessRuleTask id="Invia" name="Decidi la classificazione" />
     <bpmn:endEvent id="EndEvent_1" />
     <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Invia" />
     <bpmn:sequenceFlow id="Flow_2" sourceRef="Invia" targetRef="EndEvent_1" />
@@ -57,6 +59,8 @@ describe('process instances and user tasks through the API', () => {
   const tag = Date.now().toString(36);
   const key = `revisione-${tag}`;
   const office = `Protocollo ${tag}`;
+  const direction = `Direzione ${tag}`;
+  const managers = `role:manager@${direction}`;
   let admin: ApiClient;
   let operator: ApiClient;
   let colleague: ApiClient;
@@ -85,7 +89,7 @@ describe('process instances and user tasks through the API', () => {
       operator: await createUser(t.app, 'demo', { grants: [{ role: 'operator', office }] }),
       colleague: await createUser(t.app, 'demo', { grants: [{ role: 'operator', office }] }),
       outsider: await createUser(t.app, 'demo', { grants: [{ role: 'operator', office: `Ragioneria ${tag}` }] }),
-      manager: await createUser(t.app, 'demo', { grants: [{ role: 'manager', office: `Direzione ${tag}` }] }),
+      manager: await createUser(t.app, 'demo', { grants: [{ role: 'manager', office: direction }] }),
     };
     admin = await signIn(users.admin.email, users.admin.password);
     operator = await signIn(users.operator.email, users.operator.password);
@@ -94,7 +98,7 @@ describe('process instances and user tasks through the API', () => {
     manager = await signIn(users.manager.email, users.manager.password);
     operatorId = users.operator.id;
     managerId = users.manager.id;
-    await admin.upload('/api/v1/process-definitions', Buffer.from(reviewBpmn(key, office)), 'revisione.bpmn').expect(201);
+    await admin.upload('/api/v1/process-definitions', Buffer.from(reviewBpmn(key, office, managers)), 'revisione.bpmn').expect(201);
   });
   afterAll(async () => {
     await t.close();
@@ -158,7 +162,7 @@ describe('process instances and user tasks through the API', () => {
     });
     expect(await tasksOf(operator, instance.id)).toEqual([]);
     const [approva] = await tasksOf(manager, instance.id);
-    expect(approva).toMatchObject({ name: 'Approva', candidateGroups: 'manager', state: 'open', priority: 50 });
+    expect(approva).toMatchObject({ name: 'Approva', candidateGroups: managers, state: 'open', priority: 50 });
 
     await manager.post(`/api/v1/tasks/${approva!.id}/claim`).expect(200);
     expect((await tasksOf(manager, instance.id, 'claimed'))[0]).toMatchObject({ id: approva!.id, assignee: managerId });
@@ -187,6 +191,33 @@ describe('process instances and user tasks through the API', () => {
     expect(await tasksOf(manager, instance.id)).toEqual([]);
   });
 
+  it('deploys a user task naming nobody with a warning, and gives it to the admins, who hand it on among themselves', async () => {
+    const anonymous = `anonimo-${tag}`;
+    const deployed = await admin
+      .upload('/api/v1/process-definitions', Buffer.from(minimalBpmn(anonymous, { candidateGroups: '' })), 'anonimo.bpmn')
+      .set('Accept-Language', 'en')
+      .expect(201);
+    expect(deployed.body).toEqual({
+      key: anonymous,
+      version: 1,
+      warnings: [
+        { elementId: 'Esamina', elementName: 'Esamina la PEC', message: expect.stringContaining('workspace administrators') as string },
+      ],
+    });
+    const other = await createUser(t.app, 'demo', { roles: ['admin'] });
+    const { id } = (await admin.post('/api/v1/process-instances', { definitionKey: anonymous }).expect(201)).body as { id: string };
+    const [task] = await tasksOf(admin, id);
+    expect(task).toMatchObject({ elementId: 'Esamina', state: 'open' });
+    expect(await tasksOf(operator, id)).toEqual([]);
+    await admin.post(`/api/v1/tasks/${task!.id}/claim`).expect(200);
+    // The admins are its candidates: another admin may take it over, an operator may not.
+    expect((await admin.post(`/api/v1/tasks/${task!.id}/delegate`, { email: other.email })).body).toMatchObject({ assignee: other.id });
+    const otherAdmin = await signIn(other.email, other.password);
+    expect((await otherAdmin.post(`/api/v1/tasks/${task!.id}/delegate`, { userId: operatorId })).status).toBe(422);
+    const done = await otherAdmin.post(`/api/v1/tasks/${task!.id}/complete`, { data: {} }).expect(200);
+    expect((done.body as { processInstance: unknown }).processInstance).toEqual({ id, status: 'completed' });
+  });
+
   it('validates the start and refuses users without reach', async () => {
     expect((await admin.post('/api/v1/process-instances', { definitionKey: `nessuno-${tag}` })).status).toBe(422);
     expect((await admin.post('/api/v1/process-instances', { variables: [] })).status).toBe(400);
@@ -195,9 +226,25 @@ describe('process instances and user tasks through the API', () => {
     expect((await admin.post('/api/v1/tasks/00000000-0000-4000-8000-000000000000/claim')).status).toBe(404);
   });
 
-  it('fails an instance that reaches a step this version does not run, with the reason stored', async () => {
+  it('refuses a step the runtime does not run, and fails an older version that reaches one, with the reason stored', async () => {
     const serviceKey = `servizio-${tag}`;
-    await admin.upload('/api/v1/process-definitions', Buffer.from(serviceBpmn(serviceKey)), 'servizio.bpmn').expect(201);
+    const refused = await admin
+      .upload('/api/v1/process-definitions', Buffer.from(serviceBpmn(serviceKey)), 'servizio.bpmn')
+      .set('Accept-Language', 'en')
+      .expect(422);
+    expect((refused.body as { errors: unknown[] }).errors).toEqual([
+      {
+        elementId: 'Invia',
+        elementName: 'Decidi la classificazione',
+        message: 'Business rule tasks (DMN) are not run: decide with an exclusive gateway and ${ … } conditions on its flows.',
+      },
+    ]);
+    // A version deployed before deploying refused such steps is still in the database: it fails cleanly.
+    await t.app.get(DataSource).query(
+      `INSERT INTO process_definitions (tenant_id, key, version, content_hash, bpmn)
+       SELECT id, $1, 1, encode(sha256(convert_to($2, 'UTF8')), 'hex'), $2 FROM tenants WHERE slug = 'demo'`,
+      [serviceKey, serviceBpmn(serviceKey)],
+    );
     const res = await admin.post('/api/v1/process-instances', { definitionKey: serviceKey }).expect(201);
     expect(res.body).toMatchObject({ status: 'failed' });
     const view = (await admin.get(`/api/v1/process-instances/${(res.body as { id: string }).id}`).expect(200)).body as { failure: string };

@@ -2,9 +2,17 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../src/config/config.module.js';
 import { connectRedis } from '../../src/queue/redis.module.js';
-import { ApiClient } from '../support/api-client.js';
-import { bpmnHead, escalationBpmn } from '../support/bpmn.js';
+import { bpmnHead, escalationBpmn as anyEscalationBpmn } from '../support/bpmn.js';
+import { completeTask, deploy, signIn, startInstance, testOffice } from '../support/process-api.js';
 import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
+import { eventually } from '../support/eventually.js';
+
+const tag = Date.now().toString(36);
+const { office, operators, managers } = testOffice(tag);
+
+/** The shared escalation model, its tasks given to this file's office. */
+const escalationBpmn = (key: string, options: { duration?: string; interrupting?: boolean } = {}) =>
+  anyEscalationBpmn(key, { candidates: operators, escalateTo: managers, ...options });
 
 /** 3600: a PT1H timer's job runs after 1 s (only the job's delay is scaled; due_at stays the BPMN's). */
 const CLOCK_FACTOR = '3600';
@@ -14,16 +22,37 @@ function catchBpmn(key: string): string {
   return `${bpmnHead(key)}
   <bpmn:process id="${key}" isExecutable="true">
     <bpmn:startEvent id="StartEvent_1" />
-    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="operator" />
+    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="${operators}" />
     <bpmn:intermediateCatchEvent id="Attesa">
       <bpmn:timerEventDefinition id="Timer_1"><bpmn:timeDuration>PT2H</bpmn:timeDuration></bpmn:timerEventDefinition>
     </bpmn:intermediateCatchEvent>
-    <bpmn:userTask id="Approva" name="Approva" camunda:candidateGroups="manager" />
+    <bpmn:userTask id="Approva" name="Approva" camunda:candidateGroups="${managers}" />
     <bpmn:endEvent id="EndEvent_1" />
     <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
     <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="Attesa" />
     <bpmn:sequenceFlow id="Flow_3" sourceRef="Attesa" targetRef="Approva" />
     <bpmn:sequenceFlow id="Flow_4" sourceRef="Approva" targetRef="EndEvent_1" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+}
+
+/** Esamina with a boundary timer of any kind (`<bpmn:timeDate>…`), non-interrupting by default → Sollecito. */
+function boundaryBpmn(key: string, timer: string, interrupting = false): string {
+  return escalationBpmn(key, { interrupting }).replace(/<bpmn:timeDuration>PT1H<\/bpmn:timeDuration>/, timer);
+}
+
+/** Start → wait (any timer definition) → Approva. */
+function waitBpmn(key: string, timer: string): string {
+  return `${bpmnHead(key)}
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+    <bpmn:intermediateCatchEvent id="Attesa"><bpmn:timerEventDefinition id="Timer_1">${timer}</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:userTask id="Approva" name="Approva" camunda:candidateGroups="${managers}" />
+    <bpmn:endEvent id="EndEvent_1" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Attesa" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Attesa" targetRef="Approva" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Approva" targetRef="EndEvent_1" />
   </bpmn:process>
 </bpmn:definitions>
 `;
@@ -43,23 +72,10 @@ interface TimerRow {
   created_at: Date;
 }
 
-/** Polls until `check` returns something truthy; fails after `ms`. */
-async function eventually<T>(check: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('durable BPMN timers (process_timers + BullMQ delayed jobs)', () => {
   let t: TestApp;
-  const tag = Date.now().toString(36);
   const previousFactor = process.env.PROCESS_CLOCK_FACTOR;
 
-  const signIn = (email: string, password: string) => ApiClient.signIn(t.app.getHttpServer(), 'demo.localhost', email, password);
   const db = () => t.app.get(DataSource);
   const tasksOf = (instanceId: string) =>
     db().query<TaskRow[]>(`SELECT id, element_id, state FROM tasks WHERE instance_id = $1 ORDER BY created_at, element_id`, [instanceId]);
@@ -74,24 +90,15 @@ describe('durable BPMN timers (process_timers + BullMQ delayed jobs)', () => {
     const key = `${name}-${tag}`;
     const users = {
       admin: await createUser(t.app, 'demo', { roles: ['admin'] }),
-      operator: await createUser(t.app, 'demo', { roles: ['operator'] }),
+      operator: await createUser(t.app, 'demo', { grants: [{ role: 'operator', office }] }),
     };
-    const admin = await signIn(users.admin.email, users.admin.password);
-    const operator = await signIn(users.operator.email, users.operator.password);
-    await admin.upload('/api/v1/process-definitions', Buffer.from(bpmn(key)), `${name}.bpmn`).expect(201);
-    const started = await admin.post('/api/v1/process-instances', { definitionKey: key, businessKey: key, variables: {} });
-    expect(started.status).toBe(201);
-    const instance = started.body as { id: string; status: string };
-    expect(instance.status).toBe('waiting');
+    const admin = await signIn(t.app, users.admin);
+    const operator = await signIn(t.app, users.operator);
+    await deploy(admin, key, bpmn(key));
+    const instance = { id: await startInstance(admin, key, key) };
+    expect((await admin.get(`/api/v1/process-instances/${instance.id}`).expect(200)).body).toMatchObject({ status: 'waiting' });
     return { admin, operator, instance };
   }
-
-  const completeTask = async (client: ApiClient, taskId: string) => {
-    await client.post(`/api/v1/tasks/${taskId}/claim`).expect(200);
-    return (await client.post(`/api/v1/tasks/${taskId}/complete`, { data: {} }).expect(200)).body as {
-      processInstance: { status: string };
-    };
-  };
 
   beforeAll(async () => {
     process.env.PROCESS_CLOCK_FACTOR = CLOCK_FACTOR;
@@ -137,7 +144,7 @@ describe('durable BPMN timers (process_timers + BullMQ delayed jobs)', () => {
     const job = timerQueue();
     try {
       await eventually(async () => (await job.getJob(timer!.id))?.finishedOn, 10_000);
-      expect((await job.getJob(timer!.id))?.returnvalue).toEqual({ fired: false });
+      expect((await job.getJob(timer!.id))?.returnvalue).toEqual({ fired: false, escalated: [] });
     } finally {
       await job.close();
     }
@@ -190,6 +197,57 @@ describe('durable BPMN timers (process_timers + BullMQ delayed jobs)', () => {
     }
     await eventually(async () => (await tasksOf(instance.id)).some((row) => row.element_id === 'Sollecito'));
     expect((await timersOf(instance.id))[0]!.state).toBe('fired');
+  });
+
+  it('fires a timeDate boundary timer at its absolute date', async () => {
+    const due = new Date(Date.now() + 2 * 3600_000);
+    const { instance } = await setUp('data', (key) => boundaryBpmn(key, `<bpmn:timeDate>${due.toISOString()}</bpmn:timeDate>`, true));
+    const [timer] = await timersOf(instance.id);
+    expect(Math.abs(timer!.due_at.getTime() - due.getTime())).toBeLessThan(1000);
+    await eventually(async () => (await tasksOf(instance.id)).some((row) => row.element_id === 'Sollecito'));
+    expect((await tasksOf(instance.id)).map((row) => [row.element_id, row.state])).toEqual([
+      ['Esamina', 'cancelled'],
+      ['Sollecito', 'open'],
+    ]);
+  });
+
+  it('repeats a non-interrupting R3/PT10M cycle three times, then stops; each firing escalates and sends a token on', async () => {
+    const { admin, instance } = await setUp('ciclo', (key) => boundaryBpmn(key, '<bpmn:timeCycle>R3/PT10M</bpmn:timeCycle>'));
+    const timers = await eventually(async () => {
+      const rows = await timersOf(instance.id);
+      return rows.length === 3 && rows.every((row) => row.state === 'fired') && rows;
+    });
+    // Each repetition is due 10 minutes (BPMN time) after the one before.
+    expect(timers[1]!.due_at.getTime() - timers[0]!.due_at.getTime()).toBeGreaterThan(0);
+    expect(await timersOf(instance.id)).toHaveLength(3);
+    // The task stayed open, so each firing is an escalation of its own.
+    const escalations = await db().query<{ timer_id: string }[]>(
+      `SELECT e.timer_id FROM task_escalations e JOIN tasks t ON t.id = e.task_id WHERE t.instance_id = $1`,
+      [instance.id],
+    );
+    expect(escalations.map((row) => row.timer_id).sort()).toEqual(timers.map((row) => row.id).sort());
+    // Three tokens reached Sollecito: the engine runs them one after the other, each a task of its own.
+    for (let round = 1; round <= 3; round += 1) {
+      const sollecito = await eventually(async () =>
+        (await tasksOf(instance.id)).find((row) => row.element_id === 'Sollecito' && row.state === 'open'),
+      );
+      await completeTask(admin, sollecito.id);
+    }
+    const tasks = await tasksOf(instance.id);
+    expect(tasks.filter((row) => row.element_id === 'Sollecito').map((row) => row.state)).toEqual(['completed', 'completed', 'completed']);
+    expect(tasks.find((row) => row.element_id === 'Esamina')?.state).toBe('open');
+  });
+
+  it('waits on an intermediate catch with a cycle and a date', async () => {
+    for (const [name, timer] of [
+      ['attesa-ciclo', '<bpmn:timeCycle>R3/PT10M</bpmn:timeCycle>'],
+      ['attesa-data', `<bpmn:timeDate>${new Date(Date.now() + 3600_000).toISOString()}</bpmn:timeDate>`],
+    ] as const) {
+      const { instance } = await setUp(name, (key) => waitBpmn(key, timer));
+      await eventually(async () => (await tasksOf(instance.id)).some((row) => row.element_id === 'Approva'));
+      expect((await tasksOf(instance.id)).map((row) => row.element_id)).toEqual(['Approva']);
+      expect((await timersOf(instance.id)).map((row) => row.state)).toEqual(['fired']);
+    }
   });
 
   /** The timers queue as any producer sees it; closing it also closes its own connection. */

@@ -57,6 +57,18 @@ export class ApiClient {
     return this.auth(request(this.server).delete(path));
   }
 
+  /** POST multipart/form-data: text fields (a list repeats the field) and files. */
+  multipart(
+    path: string,
+    fields: Record<string, string | string[]>,
+    files: { field: string; content: Buffer; name: string }[],
+  ): request.Test {
+    let test = this.auth(request(this.server).post(path));
+    for (const [name, value] of Object.entries(fields)) for (const one of [value].flat()) test = test.field(name, one);
+    for (const file of files) test = test.attach(file.field, file.content, file.name);
+    return test;
+  }
+
   upload(path: string, file: Buffer, name: string): request.Test {
     return this.auth(request(this.server).post(path)).attach('file', file, name);
   }

@@ -13,9 +13,9 @@ export function minimalBpmn(key: string, options: { taskName?: string; candidate
 `;
 }
 
-/** The same file with a script task and a user task nobody may take: refused with both element ids. */
+/** The same file with a script task and candidate groups that are not actors: refused with both element ids. */
 export function brokenBpmn(key: string): string {
-  return minimalBpmn(key, { candidateGroups: '' }).replace(
+  return minimalBpmn(key, { candidateGroups: 'ruolo:operatore' }).replace(
     '<bpmn:endEvent id="EndEvent_1" />',
     '<bpmn:endEvent id="EndEvent_1" />\n    <bpmn:scriptTask id="Copione" scriptFormat="javascript"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>',
   );
@@ -47,6 +47,38 @@ export function escalationBpmn(
     <bpmn:sequenceFlow id="Flow_3" sourceRef="Scadenza" targetRef="Sollecito" />
     <bpmn:sequenceFlow id="Flow_4" sourceRef="Sollecito" targetRef="EndEvent_2" />
   </bpmn:process>
+</bpmn:definitions>
+`;
+}
+
+/** Start → Esamina (operators) → Approva (managers) → end, with the diagram layout Camunda Modeler writes (BPMNDiagram). */
+export function drawnBpmn(key: string): string {
+  const shape = (id: string, x: number, y: number, w: number, h: number) =>
+    `<bpmndi:BPMNShape id="${id}_di" bpmnElement="${id}"><dc:Bounds x="${x}" y="${y}" width="${w}" height="${h}" /></bpmndi:BPMNShape>`;
+  const edge = (id: string, x1: number, x2: number) =>
+    `<bpmndi:BPMNEdge id="${id}_di" bpmnElement="${id}"><di:waypoint x="${x1}" y="120" /><di:waypoint x="${x2}" y="120" /></bpmndi:BPMNEdge>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_${key}" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.23.0">
+  <bpmn:process id="${key}" name="Pratica ${key}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" name="PEC ricevuta" />
+    <bpmn:userTask id="Esamina" name="Esamina la PEC" camunda:candidateGroups="operator" />
+    <bpmn:userTask id="Approva" name="Approva la risposta" camunda:candidateGroups="manager" />
+    <bpmn:endEvent id="EndEvent_1" name="Risposta inviata" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="Approva" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Approva" targetRef="EndEvent_1" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="BPMNDiagram_1">
+    <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="${key}">
+      ${shape('StartEvent_1', 152, 102, 36, 36)}
+      ${shape('Esamina', 240, 80, 100, 80)}
+      ${shape('Approva', 400, 80, 100, 80)}
+      ${shape('EndEvent_1', 562, 102, 36, 36)}
+      ${edge('Flow_1', 188, 240)}
+      ${edge('Flow_2', 340, 400)}
+      ${edge('Flow_3', 500, 562)}
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
 </bpmn:definitions>
 `;
 }

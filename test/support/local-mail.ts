@@ -74,3 +74,23 @@ export async function startLocalMail(): Promise<{ mailbox(address: string): Prom
     },
   };
 }
+
+/** How many messages in a mailbox's INBOX have a subject matching `subject`. */
+export async function countMail(user: string, pass: string, subject: RegExp): Promise<number> {
+  const client = imapClient(user, pass);
+  await client.connect();
+  try {
+    const lock = await client.getMailboxLock('INBOX');
+    try {
+      let count = 0;
+      for await (const message of client.fetch('1:*', { envelope: true })) {
+        if (message.envelope?.subject && subject.test(message.envelope.subject)) count += 1;
+      }
+      return count;
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout();
+  }
+}

@@ -29,6 +29,8 @@ export async function startTestApp(): Promise<TestApp> {
   const logger = new PinoLogger(process.env.LOG_LEVEL ?? 'warn');
   const app = await NestFactory.create<NestExpressApplication>(WebAppModule, { logger });
   configureWebApp(app, logger);
+  // As main.ts: the plugs are known once the app has bootstrapped, and the sync validates workflows/ against them.
+  await app.init();
   await syncTenantsOnce(app);
   // The `all` role, as in the demo: queued work (mail, housekeeping) runs in the same process.
   app.get(JobWorker).start();

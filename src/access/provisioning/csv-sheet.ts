@@ -1,5 +1,5 @@
 import { parseCsv } from './csv-parser.js';
-import { findHeader, type HeaderSearch } from './roster-columns.js';
+import { findHeader } from './roster-columns.js';
 import { RosterFileError } from './roster-file-error.js';
 import { cleanCell, isBlankRow, type Sheet, type SheetRow } from './sheet.js';
 
@@ -9,14 +9,21 @@ const DELIMITERS = [';', ',', '\t'] as const;
 const SAMPLE_RECORDS = 100;
 
 /**
- * A CSV file's text as a sheet. The delimiter is the one under which a header with an e-mail column appears (the
- * header may sit below title rows, so the first line alone cannot tell), or Excel's own `sep=` first line.
+ * Ranks how well a sample of the file, split with one delimiter, shows the header its reader looks for; compared
+ * element by element, higher wins.
  */
-export function readCsvSheet(text: string): Sheet {
+export type HeaderScore = (sample: Sheet) => number[];
+
+/**
+ * A CSV file's text as a sheet. The delimiter is the one under which the reader's header appears (the header may
+ * sit below title rows, so the first line alone cannot tell), or Excel's own `sep=` first line. The roster's header
+ * (an e-mail column) is the default; the campaign importer looks for its address column.
+ */
+export function readCsvSheet(text: string, scoreHeader: HeaderScore = rosterHeaderScore): Sheet {
   const hint = /^sep=(.)\r?\n/i.exec(text);
   // Excel hides the sep= line, so the row numbers people see start after it.
   const body = hint ? text.slice(hint[0].length) : text;
-  const delimiter = hint?.[1] ?? detectDelimiter(body);
+  const delimiter = hint?.[1] ?? detectDelimiter(body, scoreHeader);
   const parsed = parseCsv(body, delimiter);
   if (parsed.unterminatedAt !== undefined) {
     throw new RosterFileError('unreadable', { reason: 'unterminated-quote', row: parsed.unterminatedAt });
@@ -24,18 +31,18 @@ export function readCsvSheet(text: string): Sheet {
   return toSheet(parsed.records);
 }
 
-function detectDelimiter(text: string): string {
+function detectDelimiter(text: string, scoreHeader: HeaderScore): string {
   let best: { delimiter: string; score: number[] } | undefined;
   for (const delimiter of DELIMITERS) {
-    const sheet = toSheet(parseCsv(text, delimiter, SAMPLE_RECORDS).records);
-    const score = headerScore(findHeader(sheet), sheet);
+    const score = scoreHeader(toSheet(parseCsv(text, delimiter, SAMPLE_RECORDS).records));
     if (!best || isBetter(score, best.score)) best = { delimiter, score };
   }
   return best?.delimiter ?? ';';
 }
 
-/** Compared element by element: a found header beats a header without e-mail, then more known columns, then more cells. */
-function headerScore(header: HeaderSearch, sheet: Sheet): number[] {
+/** A found header beats a header without e-mail, then more known columns, then more cells. */
+function rosterHeaderScore(sheet: Sheet): number[] {
+  const header = findHeader(sheet);
   switch (header.kind) {
     case 'found':
       return [2, header.recognised, sheet[header.index]?.cells.length ?? 0];

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { cellMailto, cellText } from './cell-text.js';
 import { RosterFileError } from './roster-file-error.js';
@@ -26,17 +27,53 @@ export function* workbookSheets(workbook: ExcelJS.Workbook): Generator<Sheet> {
 function worksheetSheet(worksheet: ExcelJS.Worksheet): Sheet {
   const rows: SheetRow[] = [];
   worksheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: string[] = [];
-    const mailto = new Map<number, string>();
-    // Merged cells repeat the top-left value, which is what a reader of the merged area sees.
-    row.eachCell({ includeEmpty: false }, (cell, columnNumber) => {
-      const value: unknown = cell.value;
-      cells[columnNumber - 1] = cleanCell(cellText(value));
-      const link = cellMailto(value);
-      if (link !== undefined) mailto.set(columnNumber - 1, link);
-    });
-    const dense = Array.from(cells, (cell) => cell ?? '');
-    if (!isBlankRow(dense)) rows.push(mailto.size > 0 ? { row: rowNumber, cells: dense, mailto } : { row: rowNumber, cells: dense });
+    const sheetRow = rowAsSheetRow(row, rowNumber);
+    if (sheetRow) rows.push(sheetRow);
   });
   return rows;
+}
+
+/**
+ * The worksheets' rows read as a stream, for sheets too large to load whole (campaign recipients: 100,000 rows).
+ * Rows come as their worksheet's parser reaches them; `sheet` is the worksheet's position in the file. Unlike
+ * workbookSheets, hidden sheets are not put last (the stream cannot reorder), and a cell's hyperlink is not known
+ * (the `<hyperlinks>` element follows the rows in the sheet's XML): a HYPERLINK("mailto:…") formula still is.
+ */
+export async function* streamWorkbookRows(bytes: Buffer): AsyncGenerator<{ sheet: number; row: SheetRow }> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([bytes]), {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    entries: 'ignore',
+  });
+  let sheet = 0;
+  try {
+    for await (const worksheet of reader) {
+      for await (const row of worksheet) {
+        const sheetRow = rowAsSheetRow(row, row.number);
+        if (sheetRow) yield { sheet, row: sheetRow };
+      }
+      sheet++;
+    }
+  } catch (error) {
+    if (error instanceof RosterFileError) throw error;
+    throw new RosterFileError('unreadable', { reason: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** A worksheet row as text cells, or undefined when every cell is blank. */
+function rowAsSheetRow(row: ExcelJS.Row, rowNumber: number): SheetRow | undefined {
+  const cells: string[] = [];
+  const mailto = new Map<number, string>();
+  // Merged cells repeat the top-left value, which is what a reader of the merged area sees.
+  row.eachCell({ includeEmpty: false }, (cell, columnNumber) => {
+    const value: unknown = cell.value;
+    cells[columnNumber - 1] = cleanCell(cellText(value));
+    const link = cellMailto(value);
+    if (link !== undefined) mailto.set(columnNumber - 1, link);
+  });
+  const dense = Array.from(cells, (cell) => cell ?? '');
+  if (isBlankRow(dense)) return undefined;
+  return mailto.size > 0 ? { row: rowNumber, cells: dense, mailto } : { row: rowNumber, cells: dense };
 }

@@ -9,7 +9,7 @@ if (nav && live && typeof EventSource === 'function') {
   source.addEventListener('inbox', (event) => {
     const counts = JSON.parse(event.data);
     let changed = false;
-    for (const badge of nav.querySelectorAll('[data-count]')) {
+    for (const badge of document.querySelectorAll('[data-count]')) {
       const next = String(counts[badge.getAttribute('data-count')] ?? badge.textContent);
       if (badge.textContent !== next) {
         badge.textContent = next;
