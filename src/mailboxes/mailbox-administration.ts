@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, QueryFailedError } from 'typeorm';
 import type { Action } from '../access/access-policy.js';
 import { OrganisationService } from '../access/organisation.service.js';
@@ -7,6 +7,8 @@ import type { Principal } from '../access/principal.js';
 import { Visibility } from '../access/visibility.js';
 import { ProblemException } from '../api/problem.js';
 import { ActivityLog } from '../audit/activity-log.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
 import type { Locale } from '../i18n/locale.js';
 import { translate } from '../i18n/translate.js';
 import { MailboxBreaker } from '../pacing/mailbox-breaker.js';
@@ -14,6 +16,7 @@ import { SecretBox } from '../secrets/secret-box.js';
 import { Mailbox, type MailboxState } from './mailbox.entity.js';
 import { openCredentials, sealCredentials, type MailboxCredentials } from './mailbox-credentials.js';
 import type { MailboxPatch, NewMailbox } from './mailbox-input.js';
+import { presetsFor, type Presets } from './mailbox-presets.js';
 import { MailboxProbe, type ProbeOutcome } from './mailbox-probe.js';
 import { MailboxOfficeRepository, MailboxRepository } from './mailbox.repository.js';
 import { resolveSettings, settingsOf, type MailboxSettings } from './mailbox-settings.js';
@@ -44,7 +47,13 @@ export class MailboxAdministration {
     private readonly prober: MailboxProbe,
     private readonly activity: ActivityLog,
     private readonly breakers: MailboxBreaker,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.presets = presetsFor(config);
+  }
+
+  /** The presets of this installation (the local one follows its configured ports). */
+  readonly presets: Presets;
 
   async list(principal: Principal, locale: Locale): Promise<MailboxView[]> {
     const query = this.mailboxes.query('m').orderBy('m.address', 'ASC');
@@ -64,7 +73,7 @@ export class MailboxAdministration {
   async create(actor: MailboxActor, input: NewMailbox, locale: Locale): Promise<MailboxView> {
     const address = input.address.toLowerCase();
     if (await this.exists(address)) throw new ProblemException(409, 'conflict', address);
-    const settings = resolveSettings(input, undefined, locale);
+    const settings = resolveSettings(input, undefined, this.presets, locale);
     await this.checkOffices(input.officeIds, locale);
     const id = randomUUID();
     const credentials = this.seal(id, { username: input.username ?? address, password: input.password });
@@ -87,7 +96,7 @@ export class MailboxAdministration {
     const mailbox = await this.find(principal, id, 'administer');
     const address = patch.address?.toLowerCase() ?? mailbox.address;
     if (address !== mailbox.address && (await this.exists(address))) throw new ProblemException(409, 'conflict', address);
-    const settings = resolveSettings(patch, settingsOf(mailbox), locale);
+    const settings = resolveSettings(patch, settingsOf(mailbox), this.presets, locale);
     if (patch.officeIds) await this.checkOffices(patch.officeIds, locale);
     const credentialsChanged = patch.username !== undefined || patch.password !== undefined;
     const current = credentialsChanged ? this.open(mailbox) : undefined;

@@ -1,7 +1,7 @@
 import type { FieldError } from '../api/problem.js';
 import type { Locale } from '../i18n/locale.js';
 import { isMessageKey, translate } from '../i18n/translate.js';
-import { presetOf, type PresetKey } from './mailbox-presets.js';
+import { isFixedPreset } from './mailbox-presets.js';
 
 /**
  * The mailbox page's form fields as the API body: empty fields are "not given" (the preset's or
@@ -17,7 +17,7 @@ export function inputFromForm(body: Record<string, unknown>): Record<string, unk
   const endpoint = (prefix: 'smtp' | 'imap') =>
     definedOnly({ host: text(`${prefix}Host`), port: number(`${prefix}Port`), security: text(`${prefix}Security`) });
   const preset = text('preset');
-  const fixed = presetOf(preset as PresetKey)?.overridable === false;
+  const fixed = preset !== undefined && isFixedPreset(preset);
   const password = typeof body.password === 'string' && body.password !== '' ? body.password : undefined;
   return definedOnly({
     address: text('address'),

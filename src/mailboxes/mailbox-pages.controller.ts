@@ -12,7 +12,7 @@ import { translate } from '../i18n/translate.js';
 import { MailboxAdministration, type ProbeResult } from './mailbox-administration.js';
 import { describeFieldErrors, inputFromForm } from './mailbox-form.js';
 import { mailboxPatchSchema, newMailboxSchema } from './mailbox-input.js';
-import { PRESET_KEYS, PRESETS, SECURITIES } from './mailbox-presets.js';
+import { PRESET_KEYS, SECURITIES } from './mailbox-presets.js';
 import { PROFILE_KEYS, PROFILES } from './mailbox-profiles.js';
 import type { MailboxView } from './mailbox-view.js';
 
@@ -43,7 +43,12 @@ export class MailboxPagesController {
   @Get('new')
   @RequireAccess('mailbox', 'administer')
   async newMailbox(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.renderForm(req, res, undefined, { preset: 'aruba', profile: 'standard', ...PRESETS.aruba, limits: PROFILES.standard });
+    await this.renderForm(req, res, undefined, {
+      preset: 'aruba',
+      profile: 'standard',
+      ...this.mailboxes.presets.aruba,
+      limits: PROFILES.standard,
+    });
   }
 
   @Post('new')
@@ -128,7 +133,7 @@ export class MailboxPagesController {
         selected: key === values.profile,
       })),
       securities: SECURITIES.map((key) => ({ key, label: translate(locale, `mailboxes.security.${key}`) })),
-      presetData: JSON.stringify(PRESETS),
+      presetData: JSON.stringify(this.mailboxes.presets),
       profileData: JSON.stringify(PROFILES),
       offices: tree.ordered().map(({ office, path }) => ({ id: office.id, path, checked: assigned.has(office.id) })),
       probe: probe && {

@@ -1,3 +1,5 @@
+import type { AppConfig } from '../config/config.schema.js';
+
 /** How a client protects the connection: implicit TLS from the first byte, STARTTLS upgrade, or none (loopback only). */
 export const SECURITIES = ['tls', 'starttls', 'none'] as const;
 export type Security = (typeof SECURITIES)[number];
@@ -26,7 +28,9 @@ export type PresetKey = (typeof PRESET_KEYS)[number];
  * default an admin can check against the provider's current guide, not a fact the code relies on.
  * Submission on 465 with implicit TLS (RFC 8314 §3.3) and IMAP on 993 are what all three publish.
  */
-export const PRESETS: Record<Exclude<PresetKey, 'custom'>, MailboxPreset> = {
+export type Presets = Record<Exclude<PresetKey, 'custom'>, MailboxPreset>;
+
+const PROVIDERS: Omit<Presets, 'local'> = {
   // [U] Aruba PEC client guide; receipts come from posta-certificata@pec.aruba.it (pec-protocol.md §10, [V]).
   aruba: {
     smtp: { host: 'smtps.pec.aruba.it', port: 465, security: 'tls' },
@@ -48,16 +52,27 @@ export const PRESETS: Record<Exclude<PresetKey, 'custom'>, MailboxPreset> = {
     sentFolder: 'Sent',
     overridable: false,
   },
-  // The demo's own provider: the local PEC provider's SMTP port (2526) and our Dovecot's IMAP port
-  // (DOVECOT_IMAP_PORT, 10143), plain text on loopback like the rest of the local mail services.
-  local: {
-    smtp: { host: '127.0.0.1', port: 2526, security: 'none' },
-    imap: { host: '127.0.0.1', port: 10143, security: 'none' },
-    sentFolder: 'Sent',
-    overridable: true,
-  },
 };
 
-export function presetOf(key: PresetKey): MailboxPreset | undefined {
-  return key === 'custom' ? undefined : PRESETS[key];
+/**
+ * Every preset of this installation. The local one points at where this installation runs its own
+ * provider (the local PEC provider's SMTP port and our Dovecot's IMAP port, from the configuration),
+ * plain text on loopback like the rest of the local mail services: a test run with its own Dovecot
+ * and the demo each get their own.
+ */
+export function presetsFor(config: Pick<AppConfig, 'PEC_PROVIDER_SMTP_PORT' | 'DOVECOT_IMAP_PORT'>): Presets {
+  return {
+    ...PROVIDERS,
+    local: {
+      smtp: { host: '127.0.0.1', port: config.PEC_PROVIDER_SMTP_PORT, security: 'none' },
+      imap: { host: '127.0.0.1', port: config.DOVECOT_IMAP_PORT, security: 'none' },
+      sentFolder: 'Sent',
+      overridable: true,
+    },
+  };
+}
+
+/** Whether the preset is a provider's, whose hosts, ports and security an admin cannot change. */
+export function isFixedPreset(key: string): boolean {
+  return Object.hasOwn(PROVIDERS, key);
 }

@@ -2,7 +2,7 @@ import { ProblemException, type FieldError } from '../api/problem.js';
 import type { Locale } from '../i18n/locale.js';
 import { translate } from '../i18n/translate.js';
 import type { Mailbox } from './mailbox.entity.js';
-import { presetOf, type Endpoint, type PresetKey } from './mailbox-presets.js';
+import type { Endpoint, PresetKey, Presets } from './mailbox-presets.js';
 import { PROFILES, type ProfileKey, type SendingLimits } from './mailbox-profiles.js';
 
 /** Everything about a mailbox but its address, credentials and offices. */
@@ -31,12 +31,17 @@ const DEFAULT_SENT_FOLDER = 'Sent';
  * the overrides on top. A new preset or profile starts again from its own defaults; otherwise the
  * current values are kept. A provider preset's hosts cannot be overridden (a 422 says so).
  */
-export function resolveSettings(input: SettingsInput, current: MailboxSettings | undefined, locale: Locale): MailboxSettings {
+export function resolveSettings(
+  input: SettingsInput,
+  current: MailboxSettings | undefined,
+  presets: Presets,
+  locale: Locale,
+): MailboxSettings {
   const preset = input.preset ?? current!.preset;
   const profile = input.profile ?? current!.profile;
   const presetChanged = !current || preset !== current.preset;
   const profileChanged = !current || profile !== current.profile;
-  const defaults = presetOf(preset);
+  const defaults = preset === 'custom' ? undefined : presets[preset];
   const errors: FieldError[] = [];
   if (defaults && !defaults.overridable)
     for (const field of ['smtp', 'imap'] as const)

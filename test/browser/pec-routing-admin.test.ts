@@ -46,6 +46,13 @@ describe('PEC routing rules in a browser', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Smistamento delle PEC in arrivo');
     expect(await verdict(page, `Offerta ${tag}`)).not.toContain(gare);
     expect(await accessibilityViolations(page)).toEqual([]);
+    // Other test files share the demo workspace and may have left rules of their own: this test's
+    // rules come after them, so their numbers count from there.
+    const workspaceRules = page.locator('table').first().locator('tbody tr');
+    const others = await workspaceRules.locator('td.number').count();
+    const ruleNumber = (n: number) => `regola ${others + n}`;
+    const ourRuleNames = async () =>
+      (await workspaceRules.locator('td:nth-child(2)').allTextContents()).filter((name) => name.endsWith(tag));
 
     // A rule without any condition is refused, with the form kept.
     await newRule(page, { name: `Tutto ${tag}`, office: gare });
@@ -59,19 +66,16 @@ describe('PEC routing rules in a browser', () => {
     await newRule(page, { name: `Gare ${tag}`, sender: `*@pec.gare-${tag}.test`, office: gare });
     await page.waitForURL(/\/admin\/pec-routing\?saved=1$/);
     expect(await page.getByRole('status').first().textContent()).toContain('Regole salvate');
-    expect(await verdict(page, `Offerta ${tag}`)).toBe(`Andrebbe a ${gare}, per la regola 1 «Gare ${tag}».`);
+    expect(await verdict(page, `Offerta ${tag}`)).toBe(`Andrebbe a ${gare}, per la ${ruleNumber(1)} «Gare ${tag}».`);
 
     // A second rule, added last, then moved up: it now decides first.
     await newRule(page, { name: `Reclami ${tag}`, subjectContains: `reclamo ${tag}`, office: protocollo });
     await page.waitForURL(/saved=1$/);
-    expect(await verdict(page, `Reclamo ${tag} sulla gara`)).toBe(`Andrebbe a ${gare}, per la regola 1 «Gare ${tag}».`);
+    expect(await verdict(page, `Reclamo ${tag} sulla gara`)).toBe(`Andrebbe a ${gare}, per la ${ruleNumber(1)} «Gare ${tag}».`);
     await page.getByRole('button', { name: `Su: Reclami ${tag}` }).click();
     await page.waitForURL(/saved=1$/);
-    expect(await page.locator('table').first().locator('tbody tr td:nth-child(2)').allTextContents()).toEqual([
-      `Reclami ${tag}`,
-      `Gare ${tag}`,
-    ]);
-    expect(await verdict(page, `Reclamo ${tag} sulla gara`)).toBe(`Andrebbe a ${protocollo}, per la regola 1 «Reclami ${tag}».`);
+    expect(await ourRuleNames()).toEqual([`Reclami ${tag}`, `Gare ${tag}`]);
+    expect(await verdict(page, `Reclamo ${tag} sulla gara`)).toBe(`Andrebbe a ${protocollo}, per la ${ruleNumber(1)} «Reclami ${tag}».`);
     expect(await accessibilityViolations(page)).toEqual([]);
 
     // Edited to another office, then deleted: the sender's rule decides again.
@@ -79,10 +83,10 @@ describe('PEC routing rules in a browser', () => {
     await page.getByLabel('Ufficio', { exact: true }).selectOption({ label: gare });
     await page.getByRole('button', { name: 'Salva' }).click();
     await page.waitForURL(/saved=1$/);
-    expect(await verdict(page, `Reclamo ${tag} sulla gara`)).toBe(`Andrebbe a ${gare}, per la regola 1 «Reclami ${tag}».`);
+    expect(await verdict(page, `Reclamo ${tag} sulla gara`)).toBe(`Andrebbe a ${gare}, per la ${ruleNumber(1)} «Reclami ${tag}».`);
     await page.getByRole('button', { name: `Elimina: Reclami ${tag}` }).click();
     await page.waitForURL(/saved=1$/);
-    expect(await verdict(page, `Reclamo ${tag} sulla gara`)).toBe(`Andrebbe a ${gare}, per la regola 1 «Gare ${tag}».`);
+    expect(await verdict(page, `Reclamo ${tag} sulla gara`)).toBe(`Andrebbe a ${gare}, per la ${ruleNumber(1)} «Gare ${tag}».`);
     await page.getByRole('button', { name: `Elimina: Gare ${tag}` }).click();
     await page.waitForURL(/saved=1$/);
 

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { LocalMailRelay } from '../../src/local-mail/local-mail-relay.js';
 import { LocalMailboxes } from '../../src/local-mail/local-mailboxes.js';
 
-// Runs against the real Dovecot that scripts/services.sh starts, with the default DOVECOT_DIR.
+// Runs against the real Dovecot of this test run (test/support/run-dovecot.mjs starts it).
 const config = loadConfig();
 // Dovecot answers a failed login only after auth_failure_delay (2 s).
 jest.setTimeout(20_000);

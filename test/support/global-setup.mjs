@@ -1,6 +1,7 @@
 // Plain JavaScript: Jest loads global setup outside the ESM/TypeScript pipeline the tests use.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { startRunDovecot } from './run-dovecot.mjs';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/pecflow';
 
@@ -20,7 +21,10 @@ export async function adminQuery(sql) {
   }
 }
 
-/** A fresh, empty database and a Redis prefix of its own for this test run; migrations run in test/support/migrate.ts. */
+/**
+ * A fresh, empty database, a Redis prefix and a Dovecot of its own for this test run; migrations run
+ * in test/support/migrate.ts.
+ */
 export default async function globalSetup() {
   const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const database = `pecflow_test_${runId}`;
@@ -29,4 +33,5 @@ export default async function globalSetup() {
   process.env.DATABASE_URL = databaseUrl(database);
   process.env.REDIS_PREFIX = `pecflow-test-${runId}`;
   process.env.LOG_LEVEL ??= 'warn';
+  await startRunDovecot(runId);
 }

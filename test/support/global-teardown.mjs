@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { adminQuery } from './global-setup.mjs';
+import { stopRunDovecot } from './run-dovecot.mjs';
 
-/** Drops this run's database and Redis keys, whatever the tests left behind. */
+/** Drops this run's database, Redis keys and Dovecot, whatever the tests left behind. */
 export default async function globalTeardown() {
   const database = new URL(process.env.DATABASE_URL).pathname.slice(1);
   if (!database.startsWith('pecflow_test_')) throw new Error(`refusing to drop ${database}: not a test database`);
@@ -17,4 +18,5 @@ export default async function globalTeardown() {
   } finally {
     redis.disconnect();
   }
+  await stopRunDovecot();
 }
