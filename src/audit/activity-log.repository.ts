@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, MoreThan } from 'typeorm';
+import { DataSource, MoreThan, type EntityManager } from 'typeorm';
 import { TenantScopedRepository } from '../db/tenant-scoped.repository.js';
 import { ActivityEntry } from './activity-entry.entity.js';
 import type { ActivityFilter, TimeBound } from './activity-filter.js';
@@ -70,34 +70,38 @@ export class ActivityLogRepository extends TenantScopedRepository<ActivityEntry>
    * Appends the entries `builds` make, in order, each from the chain's tail left by the one before,
    * in one transaction of the tenant `tenantId`. A transaction-scoped advisory lock on the tenant makes
    * concurrent writers (any process, any replica) take turns, so each one sees the true tail; the
-   * unique (tenant_id, seq) index would refuse a fork anyway.
+   * unique (tenant_id, seq) index would refuse a fork anyway. With `within`, in that transaction
+   * instead: the entries commit with the change they record, and the lock is held until it ends.
    */
-  async append(tenantId: string, builds: ((tail: ChainTail) => NewActivityEntry)[]): Promise<void> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [APPEND_LOCK_SPACE, tenantId]);
-      const [row] = await manager.query<{ seq: string | null; hash: string | null; now: Date }[]>(
-        `SELECT last.seq, last.hash, date_trunc('milliseconds', clock_timestamp()) AS now
-         FROM (SELECT 1) AS one
-         LEFT JOIN LATERAL (SELECT seq, hash FROM activity_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1) AS last ON true`,
-        [tenantId],
-      );
-      let tail: ChainTail = { nextSeq: Number(row?.seq ?? 0) + 1, prevHash: row?.hash ?? GENESIS_HASH, now: row!.now };
-      const entries: NewActivityEntry[] = [];
-      for (const build of builds) {
-        const entry = build(tail);
-        entries.push(entry);
-        tail = { nextSeq: tail.nextSeq + 1, prevHash: entry.hash, now: tail.now };
-      }
-      // A plain INSERT: nothing here ever updates a row, and no caller needs the new rows back.
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(ActivityEntry)
-        // jsonb: TypeORM's deep-partial type does not fit an open record (as in ProcessHistory.append).
-        .values(entries.map((entry) => ({ ...entry, tenantId, details: entry.details as never })))
-        .updateEntity(false)
-        .execute();
-    });
+  async append(tenantId: string, builds: ((tail: ChainTail) => NewActivityEntry)[], within?: EntityManager): Promise<void> {
+    if (within) return this.appendIn(within, tenantId, builds);
+    return this.dataSource.transaction((manager) => this.appendIn(manager, tenantId, builds));
+  }
+
+  private async appendIn(manager: EntityManager, tenantId: string, builds: ((tail: ChainTail) => NewActivityEntry)[]): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [APPEND_LOCK_SPACE, tenantId]);
+    const [row] = await manager.query<{ seq: string | null; hash: string | null; now: Date }[]>(
+      `SELECT last.seq, last.hash, date_trunc('milliseconds', clock_timestamp()) AS now
+       FROM (SELECT 1) AS one
+       LEFT JOIN LATERAL (SELECT seq, hash FROM activity_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1) AS last ON true`,
+      [tenantId],
+    );
+    let tail: ChainTail = { nextSeq: Number(row?.seq ?? 0) + 1, prevHash: row?.hash ?? GENESIS_HASH, now: row!.now };
+    const entries: NewActivityEntry[] = [];
+    for (const build of builds) {
+      const entry = build(tail);
+      entries.push(entry);
+      tail = { nextSeq: tail.nextSeq + 1, prevHash: entry.hash, now: tail.now };
+    }
+    // A plain INSERT: nothing here ever updates a row, and no caller needs the new rows back.
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(ActivityEntry)
+      // jsonb: TypeORM's deep-partial type does not fit an open record (as in ProcessHistory.append).
+      .values(entries.map((entry) => ({ ...entry, tenantId, details: entry.details as never })))
+      .updateEntity(false)
+      .execute();
   }
 
   /** The entries matching the filter, newest first, one page at a time. */

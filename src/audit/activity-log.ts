@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { TenantContext } from '../db/tenant-context.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import type { ActivityFilter } from './activity-filter.js';
 import { chainHash } from './activity-hash.js';
-import { ActivityLogRepository, type ActivityPage, type NewActivityEntry } from './activity-log.repository.js';
+import { ActivityLogRepository, type ActivityPage, type ChainTail, type NewActivityEntry } from './activity-log.repository.js';
 import { AppendQueue } from './append-queue.js';
 import { ChainWalk, type ChainVerdict } from './chain-walk.js';
 
@@ -35,6 +35,30 @@ function storable(text: string): string {
   return text.replaceAll('\0', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
 }
 
+/** How an entry is made from the chain's tail (its seq, the hash before it, the time). */
+function entryBuilder(entry: ActivityRecord): (tail: ChainTail) => NewActivityEntry {
+  if (!ACTION.test(entry.action)) throw new Error(`activity log: malformed action "${entry.action}"`);
+  // What is hashed must be what jsonb gives back: a plain JSON object, nothing JSON drops.
+  const plain = JSON.stringify(entry.details ?? {}, (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value));
+  const details = JSON.parse(plain) as Record<string, unknown>;
+  const tenantId = TenantContext.current().tenantId;
+  return (tail) => {
+    const fields: Omit<NewActivityEntry, 'hash'> = {
+      seq: tail.nextSeq,
+      at: tail.now,
+      actorId: entry.actor === 'system' ? null : entry.actor.id,
+      actorLabel: entry.actor === 'system' ? 'system' : storable(entry.actor.email),
+      action: entry.action,
+      resourceType: entry.resource ? storable(entry.resource.type) : null,
+      resourceId: entry.resource ? storable(entry.resource.id) : null,
+      details,
+      ip: entry.ip === undefined ? null : storable(entry.ip),
+      prevHash: tail.prevHash,
+    };
+    return { ...fields, hash: chainHash({ ...fields, tenantId }) };
+  };
+}
+
 /**
  * The activity log of the current tenant: the one way every module records security-relevant
  * actions, and the way to read and verify them. Entries are never changed once written.
@@ -52,26 +76,18 @@ export class ActivityLog {
 
   /** Appends an entry to the current tenant's chain; it is stored (and hashed) when this resolves. */
   async record(entry: ActivityRecord): Promise<void> {
-    if (!ACTION.test(entry.action)) throw new Error(`activity log: malformed action "${entry.action}"`);
-    const tenantId = TenantContext.current().tenantId;
-    // What is hashed must be what jsonb gives back: a plain JSON object, nothing JSON drops.
-    const plain = JSON.stringify(entry.details ?? {}, (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value));
-    const details = JSON.parse(plain) as Record<string, unknown>;
-    await this.appends.add(tenantId, (tail) => {
-      const fields: Omit<NewActivityEntry, 'hash'> = {
-        seq: tail.nextSeq,
-        at: tail.now,
-        actorId: entry.actor === 'system' ? null : entry.actor.id,
-        actorLabel: entry.actor === 'system' ? 'system' : storable(entry.actor.email),
-        action: entry.action,
-        resourceType: entry.resource ? storable(entry.resource.type) : null,
-        resourceId: entry.resource ? storable(entry.resource.id) : null,
-        details,
-        ip: entry.ip === undefined ? null : storable(entry.ip),
-        prevHash: tail.prevHash,
-      };
-      return { ...fields, hash: chainHash({ ...fields, tenantId }) };
-    });
+    const build = entryBuilder(entry);
+    await this.appends.add(TenantContext.current().tenantId, build);
+  }
+
+  /**
+   * Appends the entry in the caller's transaction, so it commits with the change it records or not at
+   * all: for changes a crash between two commits would leave unrecorded (housekeeping that repairs
+   * what a killed process left). It holds the tenant's chain lock until that transaction ends, so it
+   * is for rare writes, not for the hot paths the group commit serves.
+   */
+  async recordWithin(manager: EntityManager, entry: ActivityRecord): Promise<void> {
+    await this.entries.append(TenantContext.current().tenantId, [entryBuilder(entry)], manager);
   }
 
   /** The current tenant's entries matching the filter, newest first. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { ActivityLog, type ActivityActor } from '../audit/activity-log.js';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ActivityLog, type ActivityActor, type ActivityRecord } from '../audit/activity-log.js';
 import { BeatsBalances } from './beats-balance.js';
 import { BeatsExhausted } from './beats-exhausted.js';
 import { BeatsLedger, type BeatsPurpose } from './beats-ledger.js';
@@ -49,6 +49,7 @@ export class BeatsMeter {
     private readonly reservations: BeatReservationRepository,
     private readonly activity: ActivityLog,
     private readonly lowBalance: LowBalanceAlert,
+    private readonly dataSource: DataSource,
   ) {}
 
   async priceOf(call: Pick<MeteredCall, 'plug' | 'units'>): Promise<number> {
@@ -113,9 +114,20 @@ export class BeatsMeter {
     if (hold.status === 'open' && beats < hold.beats) await this.releaseAndRecord(hold.id, call);
   }
 
-  /** Gives back what a reservation still holds (an attempt that died: the housekeeping sweep). */
+  /**
+   * Gives back what a reservation still holds (an attempt that died: the housekeeping sweep). The
+   * release and its activity entry commit together: this sweep exists because processes get killed,
+   * and one killed between the two commits would leave a release nobody records later.
+   */
   async release(reservationId: string, call: Pick<MeteredCall, 'plug' | 'key' | 'principal'>): Promise<void> {
-    await this.releaseAndRecord(reservationId, call);
+    await this.dataSource.transaction(async (manager) => {
+      const outcome = await this.ledger.release(reservationId, manager);
+      if (outcome.outcome === 'released')
+        await this.activity.recordWithin(
+          manager,
+          this.entry('beats.released', call, { beats: outcome.released, entryId: outcome.entryId, reservationId }),
+        );
+    });
   }
 
   /** The held work will not be done (refused, cancelled): everything it held goes back. */
@@ -196,9 +208,13 @@ export class BeatsMeter {
     details: Record<string, unknown>,
     checkLow = false,
   ): Promise<void> {
-    const actor: ActivityActor = call.principal ? { id: call.principal.userId, email: call.principal.email } : 'system';
-    await this.activity.record({ action, actor, resource: { type: 'beats', id: call.key }, details: { plug: call.plug, ...details } });
+    await this.activity.record(this.entry(action, call, details));
     // Recorded once the movement is committed; its statement said whether the alert has a line to cross.
     if (checkLow) await this.lowBalance.afterMovement();
+  }
+
+  private entry(action: string, call: Pick<MeteredCall, 'plug' | 'key' | 'principal'>, details: Record<string, unknown>): ActivityRecord {
+    const actor: ActivityActor = call.principal ? { id: call.principal.userId, email: call.principal.email } : 'system';
+    return { action, actor, resource: { type: 'beats', id: call.key }, details: { plug: call.plug, ...details } };
   }
 }
