@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
@@ -57,7 +57,9 @@ export class ProviderCertificates {
     try {
       return await load(await readFile(path, 'utf8'));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // An identity made before serials were always minimal may not open: it is made again.
+      if (error instanceof UnreadableCertificate) await unlink(path).catch(() => undefined);
+      else if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const { pem } = await create();
@@ -82,7 +84,7 @@ async function issue(spec: { commonName: string; email?: string; issuer?: Signin
   ]);
   const certificate = new pkijs.Certificate();
   certificate.version = 2;
-  certificate.serialNumber = new asn1js.Integer({ valueHex: positive(randomBytes(16)) });
+  certificate.serialNumber = new asn1js.Integer({ valueHex: serialNumber(randomBytes(16)) });
   certificate.subject.typesAndValues.push(
     new pkijs.AttributeTypeAndValue({ type: '2.5.4.10', value: new asn1js.Utf8String({ value: 'pecflow (test only)' }) }),
     new pkijs.AttributeTypeAndValue({ type: '2.5.4.3', value: new asn1js.Utf8String({ value: spec.commonName }) }),
@@ -127,10 +129,22 @@ async function issue(spec: { commonName: string; email?: string; issuer?: Signin
   return { pem: pemBlock('PRIVATE KEY', pkcs8) + pemBlock('CERTIFICATE', Buffer.from(certificate.toSchema().toBER(false))) };
 }
 
+/** A stored certificate OpenSSL (and so every verifier on node:crypto) cannot read. */
+class UnreadableCertificate extends Error {
+  constructor(cause: unknown) {
+    super('the stored provider certificate cannot be read', { cause });
+  }
+}
+
 async function load(pem: string): Promise<SigningIdentity> {
   const key = pemBody(pem, 'PRIVATE KEY');
   const cert = pemBody(pem, 'CERTIFICATE');
   const privateKey = await crypto.subtle.importKey('pkcs8', new Uint8Array(key), ALGORITHM, false, ['sign']);
+  try {
+    new X509Certificate(cert);
+  } catch (error) {
+    throw new UnreadableCertificate(error);
+  }
   const certificate = pkijs.Certificate.fromBER(new Uint8Array(cert));
   return { certificate, privateKey, certificatePem: pemBlock('CERTIFICATE', cert) };
 }
@@ -146,8 +160,12 @@ function pemBody(pem: string, label: string): Buffer {
   return Buffer.from(match[1].replace(/\s+/g, ''), 'base64');
 }
 
-/** A DER INTEGER serial must be positive: clear the top bit. */
-function positive(bytes: Buffer): ArrayBuffer {
-  bytes[0] = bytes[0]! & 0x7f;
+/**
+ * Random bytes as a DER INTEGER serial: positive (top bit clear) and in its shortest form (a first
+ * byte 0x00 before one below 0x80 is padding, which OpenSSL refuses: a certificate it cannot read
+ * made every receipt signed with it unreadable, one CA in 256).
+ */
+export function serialNumber(bytes: Buffer): ArrayBuffer {
+  bytes[0] = bytes[0]! & 0x7f || 0x01;
   return new Uint8Array(bytes).buffer;
 }

@@ -36,6 +36,14 @@ describe('S/MIME signature of a provider message', () => {
     expect(result.flags).toEqual([]);
   });
 
+  it('still reads a receipt whose signer certificate OpenSSL refuses (a padded serial): classified, verified, the signer unnamed', async () => {
+    const padded = await newSigner(undefined, undefined, [0x00, 0x2a]);
+    const result = await parsePec(await receipt(padded));
+    expect(result).toMatchObject({ kind: 'accettazione', signature: 'valid' });
+    expect(result.signatureDetails.signer).toBeUndefined();
+    expect(result.signatureDetails.reason).toMatch(/^the signer certificate cannot be described: /);
+  });
+
   it('still verifies when the message was stored with bare LF line ends (canonical CRLF is what was signed)', async () => {
     const result = await parsePec(await receipt(signer, { lf: true }));
     expect(result.signature).toBe('valid');

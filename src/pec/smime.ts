@@ -136,7 +136,13 @@ async function verify(
 }
 
 function withSigner(result: SignatureCheck, der: Buffer): SignatureCheck {
-  result.signer = describe(der);
+  try {
+    result.signer = describe(der);
+  } catch (error) {
+    // pkijs read it, OpenSSL does not (a BER-only encoding, say): the verdict stands, the signer goes unnamed.
+    result.reason = [result.reason, `the signer certificate cannot be described: ${message(error)}`].filter(Boolean).join('; ');
+    return result;
+  }
   if (result.signingTime) {
     const at = Date.parse(result.signingTime);
     result.certificateValidAtSigning = at >= Date.parse(result.signer.notBefore) && at <= Date.parse(result.signer.notAfter);

@@ -200,6 +200,8 @@ export interface Signer {
 export async function newSigner(
   email = 'posta-certificata@pec.provider.test',
   signingTime = new Date('2026-11-26T09:00:05Z'),
+  /** The serial's INTEGER content bytes as written (default 2a2b); a leading 00 makes a BER-only certificate OpenSSL refuses. */
+  serial: number[] = [0x2a, 0x2b],
 ): Promise<Signer> {
   const keys = await crypto.subtle.generateKey(
     { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
@@ -208,7 +210,7 @@ export async function newSigner(
   );
   const certificate = new pkijs.Certificate();
   certificate.version = 2;
-  certificate.serialNumber = new asn1js.Integer({ value: 0x2a2b });
+  certificate.serialNumber = new asn1js.Integer({ valueHex: new Uint8Array(serial).buffer });
   const name = () =>
     new pkijs.AttributeTypeAndValue({ type: '2.5.4.3', value: new asn1js.Utf8String({ value: 'Posta Certificata Provider' }) });
   certificate.subject.typesAndValues.push(name());
