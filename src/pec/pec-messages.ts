@@ -181,7 +181,7 @@ export class PecMessages {
     return this.mailboxesFor(principal, 'see');
   }
 
-  /** Receipts of the caller's mailboxes; `matched: false` lists those that matched nothing we sent. */
+  /** Receipts of the caller's mailboxes; `matched: false` lists those that matched nothing we sent (no message, no campaign recipient). */
   async receiptsOf(principal: Principal, matched: boolean | undefined): Promise<{ receipts: ReceiptView[] }> {
     const mailboxes = await this.visibleMailboxes(principal);
     if (mailboxes.length === 0) return { receipts: [] };
@@ -190,7 +190,9 @@ export class PecMessages {
       .andWhere('r.mailbox_id IN (:...ids)', { ids: mailboxes.map((mailbox) => mailbox.id) })
       .orderBy('r.received_at', 'DESC')
       .take(200);
-    if (matched !== undefined) builder.andWhere(matched ? 'r.message_id IS NOT NULL' : 'r.message_id IS NULL');
+    // Matched: to one of our messages, or applied by the module that sent it (a campaign's recipient).
+    const unmatched = 'r.message_id IS NULL AND r.forwarded_to IS NULL';
+    if (matched !== undefined) builder.andWhere(matched ? `NOT (${unmatched})` : unmatched);
     return { receipts: (await builder.getMany()).map(receiptView) };
   }
 

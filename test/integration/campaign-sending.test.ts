@@ -174,6 +174,16 @@ describe('campaign sending: launch, pace, receipts, pause/resume, cancel, beats'
     expect(recipients[3]).toMatchObject({ address: unknown, state: 'failed', error_code: 'no-dest', delivered_at: null });
     expect(recipients[3]!.failed_at).toBeInstanceOf(Date);
     for (const person of people.slice(0, 3)) expect(await received(person)).toBe(1);
+    // Its receipts are matched (to the campaign), not listed among those that match nothing.
+    const cited = (list: { referencesMessageId: string | null; forwardedTo: string | null }[]) =>
+      list.filter((receipt) => receipt.referencesMessageId?.startsWith(`campaign.${id}.`));
+    const receipts = async (matched: boolean) =>
+      ((await admin.get(`/api/v1/pec-receipts?matched=${matched}`).expect(200)).body as { receipts: [] }).receipts;
+    expect(cited(await receipts(false))).toEqual([]);
+    const matchedOnes = cited(await receipts(true));
+    // An accettazione each (4), an avvenuta consegna for the three delivered, an errore consegna for the unknown one.
+    expect(matchedOnes).toHaveLength(8);
+    expect(matchedOnes.every((receipt) => receipt.forwardedTo === 'campaign')).toBe(true);
     // Four PEC went to the provider: four beats charged, the reservation closed.
     expect(await balance()).toMatchObject({ balance: 8, reserved: 0, available: 8 });
     // The campaign's process, waiting for it after the launch, heard it close.

@@ -31,6 +31,7 @@ import { ReceiptsByReference1766800000000 } from './1766800000000-receipts-by-re
 import { CampaignLifecycle1766900000000 } from './1766900000000-campaign-lifecycle.js';
 import { PecInboxFilterIndexes1767200000000 } from './1767200000000-pec-inbox-filter-indexes.js';
 import { WorkspaceRoutingRules1767400000000 } from './1767400000000-workspace-routing-rules.js';
+import { ForwardedReceipts1767500000000 } from './1767500000000-forwarded-receipts.js';
 
 /** Every migration, in order. Listed explicitly so the same list works from src (tests) and dist. */
 export const migrations = [
@@ -67,4 +68,5 @@ export const migrations = [
   BeatsGroupCommit1767000000000,
   PecInboxFilterIndexes1767200000000,
   WorkspaceRoutingRules1767400000000,
+  ForwardedReceipts1767500000000,
 ];

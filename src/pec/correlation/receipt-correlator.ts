@@ -21,6 +21,13 @@ export type Correlation =
   /** Not a receipt (a busta, an anomalia, ordinary mail): the intake stores it as an incoming message. */
   | { outcome: 'not-a-receipt' };
 
+/** A stored receipt and what it matched: one of our messages, or the module it was forwarded to. */
+interface Link {
+  id: string;
+  messageId: string | null;
+  forwardedTo: string | null;
+}
+
 /** A parsed receipt, its source and the mailbox it was read from. */
 export interface ReceiptToApply {
   parsed: PecResult;
@@ -87,7 +94,7 @@ export class ReceiptCorrelator {
       const learnt = new Map<string, PecMessage>();
       const recipients = await this.recipientsOf(manager, messages);
       const moves: TimelineMove[] = [];
-      const linked: { id: string; messageId: string }[] = [];
+      const linked: Link[] = [];
       for (const receipt of receipts) {
         const { parsed, mailboxId, receiptMessageId } = receipt;
         const key = `${mailboxId} ${receiptMessageId}`;
@@ -101,6 +108,7 @@ export class ReceiptCorrelator {
         const owner = this.targets.owner(parsed.referencesMessageId);
         if (owner) {
           results[receipt.index] = await forward(manager, owner, parsed, receipt.rule(parsed).target);
+          if (results[receipt.index]!.outcome === 'forwarded') linked.push({ id, messageId: null, forwardedTo: owner.name });
           continue;
         }
         const message =
@@ -109,7 +117,7 @@ export class ReceiptCorrelator {
           results[receipt.index] = { outcome: 'unmatched' };
           continue;
         }
-        linked.push({ id, messageId: message.id });
+        linked.push({ id, messageId: message.id, forwardedTo: null });
         const { target, perRecipient } = receipt.rule(parsed);
         const all = recipients.get(message.id) ?? [];
         const concerned = new Set(concernedRecipients(parsed, perRecipient));
@@ -201,12 +209,14 @@ export class ReceiptCorrelator {
   }
 
   /** Each applied receipt linked to its message, in one UPDATE. */
-  private async link(manager: EntityManager, linked: readonly { id: string; messageId: string }[]): Promise<void> {
+  /** Ties each receipt to our message, or notes the module that applied it: either makes it matched. */
+  private async link(manager: EntityManager, linked: readonly Link[]): Promise<void> {
     if (linked.length === 0) return;
     await manager.query(
-      `UPDATE pec_receipts r SET message_id = l.message_id FROM unnest($2::uuid[], $3::uuid[]) AS l(id, message_id)
-       WHERE r.tenant_id = $1 AND r.id = l.id`,
-      [TenantContext.current().tenantId, linked.map((l) => l.id), linked.map((l) => l.messageId)],
+      `UPDATE pec_receipts r SET message_id = l.message_id, forwarded_to = l.forwarded_to
+         FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS l(id, message_id, forwarded_to)
+        WHERE r.tenant_id = $1 AND r.id = l.id`,
+      [TenantContext.current().tenantId, linked.map((l) => l.id), linked.map((l) => l.messageId), linked.map((l) => l.forwardedTo)],
     );
   }
 }

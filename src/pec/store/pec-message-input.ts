@@ -114,6 +114,7 @@ export const receiptViewSchema = z.object({
   providerId: z.string().nullable(),
   recipient: z.string().nullable(),
   messageId: z.uuid().nullable(),
+  forwardedTo: z.string().nullable().describe('the module that applied a receipt about what it sent (campaign); null otherwise'),
   receivedAt: z.string(),
 });
 

@@ -67,6 +67,7 @@ export function receiptView(receipt: PecReceipt): ReceiptView {
     providerId: receipt.providerId,
     recipient: receipt.recipient,
     messageId: receipt.messageId,
+    forwardedTo: receipt.forwardedTo,
     receivedAt: receipt.receivedAt.toISOString(),
   };
 }

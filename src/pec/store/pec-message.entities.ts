@@ -161,6 +161,10 @@ export class PecReceipt extends TenantOwnedEntity {
   @Column({ name: 'message_id', type: 'uuid', nullable: true })
   messageId!: string | null;
 
+  /** The module that applied a receipt about a message it sent (ReceiptTargets: `campaign`); null otherwise. */
+  @Column({ name: 'forwarded_to', type: 'text', nullable: true })
+  forwardedTo!: string | null;
+
   @Column({ type: 'jsonb' })
   parsed!: Record<string, unknown>;
 
