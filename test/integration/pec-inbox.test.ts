@@ -17,6 +17,7 @@ import { Tenant } from '../../src/tenancy/tenant.entity.js';
 import { ApiClient } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
 import { readMailboxes } from '../support/pec-intake.js';
+import { unzip } from '../support/unzip.js';
 import { addOfficeMailbox, inbox, startPecProvider, waitForMessages, type PecProviderHarness } from '../support/pec-provider.js';
 import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
 import { signIn, WebClient } from '../support/web-client.js';
@@ -244,6 +245,25 @@ describe('incoming PEC in the message store: detail, files, sanitised body, repl
       .get(DataSource)
       .query<{ n: number }[]>(`SELECT count(*)::int AS n FROM pec_messages WHERE id = ANY($1)`, [receipts.map((row) => row.id)]);
     expect(stored[0]!.n).toBe(0);
+    // Their sources are kept once, by the intake's rows: the receipts point at them, and export them byte for byte.
+    const applied = await t.app
+      .get(DataSource)
+      .query<{ id: string; copy: boolean; inbound: string }[]>(
+        `SELECT id, source IS NOT NULL AS copy, inbound_message_id AS inbound FROM pec_receipts WHERE message_id = $1`,
+        [id],
+      );
+    expect(applied.map((row) => [row.copy, row.inbound]).sort()).toEqual(receipts.map((row) => [false, row.id]).sort());
+    const exported = unzip(
+      (await operator.download(`/api/v1/messages/export.zip?entry=receipt&ids=${applied.map((row) => row.id).join(',')}`)).body,
+    );
+    const box = t.app.get(SecretBox);
+    for (const row of applied) {
+      const inbound = (
+        await t.app.get(DataSource).query<{ raw: Buffer }[]>(`SELECT raw FROM pec_inbound_messages WHERE id = $1`, [row.inbound])
+      )[0]!;
+      const name = Object.keys(exported).find((file) => file.endsWith(`_${row.id}.eml`))!;
+      expect(exported[name]!.equals(box.openBytes(inbound.raw, sourceContext(row.inbound)))).toBe(true);
+    }
 
     const detail = delivered;
     expect(detail.direction).toBe('out');

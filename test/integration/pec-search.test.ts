@@ -1,13 +1,10 @@
 import { jest } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { DataSource } from 'typeorm';
 import { SecretBox } from '../../src/secrets/secret-box.js';
 import { ApiClient } from '../support/api-client.js';
+import { unzip } from '../support/unzip.js';
 import { eventually } from '../support/eventually.js';
 import { addLocalMailbox } from '../support/pec-mailboxes.js';
 import { correlateInbox } from '../support/pec-receipts.js';
@@ -224,25 +221,6 @@ describe('PEC inbox: search, filters, paging, visibility, export', () => {
     return t.app.get(SecretBox).openBytes(row!.source, `pec-message:${id}`);
   }
 });
-
-/** The files of a ZIP, read by Info-ZIP's unzip (an independent reader). */
-function unzip(zip: Buffer): Record<string, Buffer> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pec-export-'));
-  try {
-    writeFileSync(path.join(dir, 'export.zip'), zip);
-    const out = path.join(dir, 'out');
-    // An empty archive is valid; unzip says so with exit code 1.
-    try {
-      execFileSync('unzip', ['-q', path.join(dir, 'export.zip'), '-d', out], { stdio: 'pipe' });
-    } catch (error) {
-      if ((error as { status?: number }).status !== 1) throw error;
-      return {};
-    }
-    return Object.fromEntries(readdirSync(out).map((name) => [name, readFileSync(path.join(out, name))]));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** mboxrd reading: split on `From ` separator lines, drop the blank line before each, strip one `>` from `>+From `. */
 function splitMboxrd(mbox: Buffer): Buffer[] {

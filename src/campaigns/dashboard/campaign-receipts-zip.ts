@@ -55,7 +55,7 @@ export class CampaignReceiptsZip {
         yield {
           name: `${row.rowNumber}_${safe(row.address)}/${stamp}_${receipt.kind}_${receipt.id.slice(0, 8)}.eml`,
           date: receipt.receivedAt,
-          content: () => this.receipts.source(mailboxId, receipt),
+          content: () => this.receipts.source(receipt.id),
         };
       }
     }

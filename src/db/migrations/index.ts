@@ -32,6 +32,7 @@ import { CampaignLifecycle1766900000000 } from './1766900000000-campaign-lifecyc
 import { PecInboxFilterIndexes1767200000000 } from './1767200000000-pec-inbox-filter-indexes.js';
 import { WorkspaceRoutingRules1767400000000 } from './1767400000000-workspace-routing-rules.js';
 import { ForwardedReceipts1767500000000 } from './1767500000000-forwarded-receipts.js';
+import { ReceiptSourceOnce1767600000000 } from './1767600000000-receipt-source-once.js';
 
 /** Every migration, in order. Listed explicitly so the same list works from src (tests) and dist. */
 export const migrations = [
@@ -69,4 +70,5 @@ export const migrations = [
   PecInboxFilterIndexes1767200000000,
   WorkspaceRoutingRules1767400000000,
   ForwardedReceipts1767500000000,
+  ReceiptSourceOnce1767600000000,
 ];

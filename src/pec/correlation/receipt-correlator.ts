@@ -21,6 +21,9 @@ export type Correlation =
   /** Not a receipt (a busta, an anomalia, ordinary mail): the intake stores it as an incoming message. */
   | { outcome: 'not-a-receipt' };
 
+/** The context a receipt's own copy of its source is sealed under. */
+export const receiptSourceContext = (mailboxId: string, receiptMessageId: string): string => `pec-receipt:${mailboxId}:${receiptMessageId}`;
+
 /** A stored receipt and what it matched: one of our messages, or the module it was forwarded to. */
 interface Link {
   id: string;
@@ -33,6 +36,8 @@ export interface ReceiptToApply {
   parsed: PecResult;
   raw: Buffer;
   mailboxId: string;
+  /** The intake's row of the receipt, which keeps its sealed source: the receipt points at it instead of keeping a copy. */
+  inboundMessageId?: string;
 }
 
 /** Per-recipient receipts name their recipient in `<consegna>`; the others are about every recipient. */
@@ -157,8 +162,9 @@ export class ReceiptCorrelator {
     receipts: readonly (ReceiptToApply & { receiptMessageId: string })[],
   ): Promise<Map<string, string>> {
     const rows = await manager.query<{ id: string; mailbox_id: string; receipt_message_id: string }[]>(
-      `INSERT INTO pec_receipts (tenant_id, mailbox_id, receipt_message_id, kind, references_message_id, provider_id, recipient, parsed, source)
-       SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::bytea[])
+      `INSERT INTO pec_receipts (tenant_id, mailbox_id, receipt_message_id, kind, references_message_id, provider_id, recipient, parsed, source,
+                                 inbound_message_id)
+       SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::bytea[], $10::uuid[])
        ON CONFLICT (tenant_id, mailbox_id, receipt_message_id) DO NOTHING
        RETURNING id, mailbox_id, receipt_message_id`,
       [
@@ -170,7 +176,10 @@ export class ReceiptCorrelator {
         receipts.map((r) => r.parsed.providerId),
         receipts.map((r) => r.parsed.recipient?.toLowerCase() ?? null),
         receipts.map((r) => JSON.stringify(withoutBodies(r.parsed))),
-        receipts.map((r) => this.secrets.sealBytes(r.raw, `pec-receipt:${r.mailboxId}:${r.receiptMessageId}`)),
+        receipts.map((r) =>
+          r.inboundMessageId ? null : this.secrets.sealBytes(r.raw, receiptSourceContext(r.mailboxId, r.receiptMessageId)),
+        ),
+        receipts.map((r) => r.inboundMessageId ?? null),
       ],
     );
     return new Map(rows.map((row) => [`${row.mailbox_id} ${row.receipt_message_id}`, row.id]));

@@ -19,7 +19,7 @@ export class ReceiptIntake implements OnModuleInit {
     this.handlers.register('receipt-correlator', async (items) => {
       // A mailbox removed since: its mail stays stored, but there is nothing of ours left to correlate.
       const receipts = items.flatMap(({ message, parsed, raw }) =>
-        message.mailboxId === null ? [] : [{ parsed, raw, mailboxId: message.mailboxId }],
+        message.mailboxId === null ? [] : [{ parsed, raw, mailboxId: message.mailboxId, inboundMessageId: message.id }],
       );
       await this.correlator.applyAll(receipts);
     });

@@ -3,11 +3,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Principal } from '../../access/principal.js';
 import { ActivityLog } from '../../audit/activity-log.js';
-import { SecretBox } from '../../secrets/secret-box.js';
 import type { InboxFilter } from '../search/inbox-query.js';
 import { PecInbox, type InboxKey } from '../search/pec-inbox.js';
-import { PecMessageRepository, PecReceiptRepository } from '../store/pec-message.repository.js';
+import { PecMessageRepository } from '../store/pec-message.repository.js';
 import { MessageContent } from '../store/message-content.js';
+import { ReceiptSources } from './receipt-sources.js';
 import { mboxrdEntry } from './mboxrd.js';
 import { closed, drained, writeZip } from './zip-stream.js';
 
@@ -32,8 +32,7 @@ export class PecExport {
   constructor(
     private readonly inbox: PecInbox,
     private readonly messages: PecMessageRepository,
-    private readonly receipts: PecReceiptRepository,
-    private readonly secrets: SecretBox,
+    private readonly receiptSources: ReceiptSources,
     private readonly content: MessageContent,
     private readonly activity: ActivityLog,
   ) {}
@@ -90,10 +89,7 @@ export class PecExport {
 
   /** The row's RFC 822 source, unsealed with the context its writer sealed it with. */
   private async source(key: InboxKey): Promise<Buffer> {
-    if (key.entry === 'receipt') {
-      const receipt = await this.receipts.query('r').select(['r.id', 'r.source']).andWhere('r.id = :id', { id: key.id }).getOneOrFail();
-      return this.secrets.openBytes(receipt.source, `pec-receipt:${key.mailboxId}:${key.messageId}`);
-    }
+    if (key.entry === 'receipt') return this.receiptSources.source(key.id);
     const message = await this.messages
       .query('m')
       .select(['m.id', 'm.direction', 'm.source'])

@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { TenantScopedRepository } from '../../db/tenant-scoped.repository.js';
 import { SecretBox } from '../../secrets/secret-box.js';
+import { receiptSourceContext } from '../correlation/receipt-correlator.js';
+import { InboundMessage } from '../intake/inbound-message.entity.js';
+import { sourceContext } from '../intake/intake-store.js';
 import type { PecKind } from '../pec-result.js';
 import { PecReceiptRepository } from '../store/pec-message.repository.js';
 
@@ -21,10 +26,15 @@ export interface ReceiptRef {
  */
 @Injectable()
 export class ReceiptSources {
+  private readonly inbound: TenantScopedRepository<InboundMessage>;
+
   constructor(
     private readonly receipts: PecReceiptRepository,
     private readonly secrets: SecretBox,
-  ) {}
+    dataSource: DataSource,
+  ) {
+    this.inbound = new TenantScopedRepository(dataSource, InboundMessage);
+  }
 
   /** The receipts in `mailboxId` citing any of `messageIds` (a batch: index pec_receipts_reference), oldest first. */
   async citing(mailboxId: string, messageIds: readonly string[]): Promise<ReceiptRef[]> {
@@ -47,9 +57,22 @@ export class ReceiptSources {
     }));
   }
 
-  /** The receipt's source as the provider sent it, unsealed with the correlator's context. */
-  async source(mailboxId: string, receipt: Pick<ReceiptRef, 'id' | 'receiptMessageId'>): Promise<Buffer> {
-    const row = await this.receipts.query('r').select(['r.id', 'r.source']).andWhere('r.id = :id', { id: receipt.id }).getOneOrFail();
-    return this.secrets.openBytes(row.source, `pec-receipt:${mailboxId}:${receipt.receiptMessageId}`);
+  /**
+   * The receipt's source as the provider sent it: its own sealed copy, or the intake's row that keeps
+   * it (decision 0034), each unsealed with the context its writer used.
+   */
+  async source(receiptId: string): Promise<Buffer> {
+    const row = await this.receipts
+      .query('r')
+      .select(['r.id', 'r.mailboxId', 'r.receiptMessageId', 'r.source', 'r.inboundMessageId'])
+      .andWhere('r.id = :id', { id: receiptId })
+      .getOneOrFail();
+    if (row.source) return this.secrets.openBytes(row.source, receiptSourceContext(row.mailboxId, row.receiptMessageId));
+    const inbound = await this.inbound
+      .query('m')
+      .select(['m.id', 'm.raw'])
+      .andWhere('m.id = :id', { id: row.inboundMessageId })
+      .getOneOrFail();
+    return this.secrets.openBytes(inbound.raw, sourceContext(inbound.id));
   }
 }

@@ -168,9 +168,15 @@ export class PecReceipt extends TenantOwnedEntity {
   @Column({ type: 'jsonb' })
   parsed!: Record<string, unknown>;
 
-  /** The receipt's source, sealed by SecretBox (a completa receipt holds the whole original). */
-  @Column({ type: 'bytea' })
-  source!: Buffer;
+  /**
+   * The receipt's source, sealed by SecretBox (a completa receipt holds the whole original); null when
+   * the intake read it, whose inbound row keeps the source (`inboundMessageId`).
+   */
+  @Column({ type: 'bytea', nullable: true })
+  source!: Buffer | null;
+
+  @Column({ name: 'inbound_message_id', type: 'uuid', nullable: true })
+  inboundMessageId!: string | null;
 
   @Column({ name: 'received_at', type: 'timestamptz', default: () => 'now()' })
   receivedAt!: Date;
