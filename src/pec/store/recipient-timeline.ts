@@ -123,9 +123,7 @@ export class RecipientTimeline {
     }
     const seqs = await this.insertLines(manager, tenantId, lines);
     await this.updateRecipients(manager, tenantId, recipientPatches);
-    for (const { message, patch } of messagePatches.values()) {
-      await this.messages.within(manager).update({ id: message.id }, { ...patch, updatedAt: new Date() });
-    }
+    await this.updateMessages(manager, tenantId, [...messagePatches.values()]);
     return changes.map(({ change, line }) => ({ ...change, seq: seqs[line]! }));
   }
 
@@ -154,6 +152,35 @@ export class RecipientTimeline {
       ],
     );
     return rows.map((row) => String(row.seq));
+  }
+
+  /**
+   * The messages' new status, and the provider id an accettazione taught: what receipts change, for all
+   * the messages of a batch in one UPDATE. A sender's move also sets its own columns (attemptedAt,
+   * sentAt) on its one message: that goes through the repository.
+   */
+  private async updateMessages(
+    manager: EntityManager,
+    tenantId: string,
+    patches: readonly { message: PecMessage; patch: Partial<PecMessage> }[],
+  ): Promise<void> {
+    if (patches.length === 0) return;
+    if (patches.some(({ patch }) => Object.keys(patch).some((key) => key !== 'status' && key !== 'providerId'))) {
+      for (const { message, patch } of patches)
+        await this.messages.within(manager).update({ id: message.id }, { ...patch, updatedAt: new Date() });
+      return;
+    }
+    await manager.query(
+      `UPDATE pec_messages m SET status = p.status, provider_id = COALESCE(p.provider_id, m.provider_id), updated_at = now()
+       FROM unnest($2::uuid[], $3::text[], $4::text[]) AS p(id, status, provider_id)
+       WHERE m.tenant_id = $1 AND m.id = p.id`,
+      [
+        tenantId,
+        patches.map(({ message }) => message.id),
+        patches.map(({ patch }) => patch.status),
+        patches.map(({ patch }) => patch.providerId ?? null),
+      ],
+    );
   }
 
   /** The recipients that moved, in one UPDATE; an error or provider id the event did not set stays as stored. */
