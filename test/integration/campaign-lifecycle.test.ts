@@ -258,6 +258,46 @@ describe('campaign lifecycle: approval levels per tenant, reject, approve, sched
     await becomes(demo.author, id, 'sending');
   });
 
+  it('beats spent while it awaited approval: the launch is refused, back to draft with the reason, nothing reserved or sent', async () => {
+    const zeroTenant = (await dataSource.query<{ id: string }[]>(`SELECT id FROM tenants WHERE slug = $1`, [zeroSlug]))[0]!;
+    const scope = { tenantId: zeroTenant.id, slug: zeroSlug };
+    // This workspace asks one approval for this test only (the others here count on none).
+    await dataSource.query(`UPDATE tenants SET campaigns = '{"approval": {"levels": 1}}' WHERE id = $1`, [scope.tenantId]);
+    try {
+      const manager = await client(zeroSlug, { grants: [{ role: 'manager', office }] });
+      const id = await draft(zero.author, mailbox.zero);
+      const started = (await zero.author.post(`/api/v1/campaigns/${id}/start`).expect(200)).body as {
+        status: string;
+        approvalLevels: number;
+        processInstanceId: string;
+      };
+      expect(started).toMatchObject({ status: 'awaiting-approval', approvalLevels: 1 });
+      const task = await taskFor(manager, id);
+      // Meanwhile other work spends the workspace's beats down to 1, less than the campaign's 2.
+      const beats = async () => ((await zero.admin.get('/api/v1/beats').expect(200)).body as { available: number }).available;
+      const spend = (await beats()) - 1;
+      await TenantContext.run(scope, () =>
+        t.app
+          .get(BeatsLedger)
+          .debit(`spent-${tag}`, spend, { plug: 'notify', units: spend, userId: null, campaignId: null, subject: null }),
+      );
+
+      await decide(manager, task.id, { decision: 'approve' });
+      await becomes(zero.author, id, 'draft');
+      const refused = await approval(zero.author, id);
+      expect(refused.returnedBecause).toMatchObject({ event: 'launch-refused', reason: 'problem.beats-exhausted' });
+      expect(await eventually(async () => (await instanceStatus(started.processInstanceId)) === 'completed')).toBe(true);
+      expect((await zero.admin.get('/api/v1/beats').expect(200)).body).toMatchObject({ available: 1, reserved: 0 });
+      const sent = await dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM campaign_recipients WHERE campaign_id = $1 AND attempted_at IS NOT NULL`,
+        [id],
+      );
+      expect(sent[0]!.n).toBe(0);
+    } finally {
+      await dataSource.query(`UPDATE tenants SET campaigns = NULL WHERE id = $1`, [scope.tenantId]);
+    }
+  });
+
   it('cancel before launch ends the process and closes its open task; afterwards, and for a draft, it is a 409', async () => {
     const id = await draft(demo.author, mailbox.demo);
     const started = (await demo.author.post(`/api/v1/campaigns/${id}/start`).expect(200)).body as { processInstanceId: string };

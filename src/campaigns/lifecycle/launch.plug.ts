@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { ProblemException } from '../../api/problem.js';
+import { isMessageKey } from '../../i18n/translate.js';
 import { TenantScopedRepository } from '../../db/tenant-scoped.repository.js';
 import { PlugBusinessError, RegisterPlug, type Plug, type PlugOutput } from '../../plugs/plug.js';
 import { Campaign } from '../campaign.entities.js';
@@ -58,8 +59,12 @@ export class LaunchPlug implements Plug<LaunchInput> {
   }
 }
 
-/** A problem's message key (`problem.beats-exhausted`: the campaign page translates it), otherwise the error's text. */
+/**
+ * A problem's message key (`problem.beats-exhausted`: the campaign page translates it) for a problem or a
+ * business refusal that has one (BeatsExhausted, from the launch's reservation), otherwise the error's text.
+ */
 export function reasonOf(error: unknown): string {
   if (error instanceof ProblemException) return `problem.${error.problemType.split('/').pop()}`;
+  if (error instanceof PlugBusinessError && isMessageKey(`problem.${error.code}`)) return `problem.${error.code}`;
   return error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500);
 }
