@@ -33,6 +33,7 @@ import { PecInboxFilterIndexes1767200000000 } from './1767200000000-pec-inbox-fi
 import { WorkspaceRoutingRules1767400000000 } from './1767400000000-workspace-routing-rules.js';
 import { ForwardedReceipts1767500000000 } from './1767500000000-forwarded-receipts.js';
 import { ReceiptSourceOnce1767600000000 } from './1767600000000-receipt-source-once.js';
+import { BeatPacksHotUpdates1767700000000 } from './1767700000000-beat-packs-hot-updates.js';
 
 /** Every migration, in order. Listed explicitly so the same list works from src (tests) and dist. */
 export const migrations = [
@@ -71,4 +72,5 @@ export const migrations = [
   WorkspaceRoutingRules1767400000000,
   ForwardedReceipts1767500000000,
   ReceiptSourceOnce1767600000000,
+  BeatPacksHotUpdates1767700000000,
 ];
