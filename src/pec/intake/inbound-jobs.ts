@@ -103,13 +103,16 @@ export class InboundJobs {
   }
 
   private async processAll(rows: InboundMessage[]): Promise<void> {
-    const items: InboundItem[] = [];
-    for (const message of rows) {
-      const raw = this.secrets.openBytes(message.raw, sourceContext(message.id));
-      const parsed = await parsePec(raw);
-      Object.assign(message, { kind: parsed.kind, summary: summarise(parsed), messageId: parsed.messageId });
-      items.push({ message, parsed, raw });
-    }
+    // The batch's parses run together rather than one after the other: measured, the worker then spends
+    // 1.0 ms of CPU a receipt instead of 1.4 (docs/decisions/0032).
+    const items: InboundItem[] = await Promise.all(
+      rows.map(async (message) => {
+        const raw = this.secrets.openBytes(message.raw, sourceContext(message.id));
+        const parsed = await parsePec(raw);
+        Object.assign(message, { kind: parsed.kind, summary: summarise(parsed), messageId: parsed.messageId });
+        return { message, parsed, raw };
+      }),
+    );
     await this.dataSource.query(
       `UPDATE pec_inbound_messages m SET kind = p.kind, summary = p.summary, message_id = p.message_id
        FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::text[]) AS p(id, kind, summary, message_id)
