@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { BeatsLedger } from '../../src/beats/beats-ledger.js';
+import { CampaignCharges } from '../../src/campaigns/sending/campaign-charges.js';
+import { CampaignJobs } from '../../src/campaigns/sending/campaign-jobs.js';
 import { TenantContext } from '../../src/db/tenant-context.js';
 import { ApiClient } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
@@ -166,6 +168,26 @@ describe('campaign lifecycle: approval levels per tenant, reject, approve, sched
       .post('/api/v1/process-messages', { messageName: 'campaign-closed', businessKey: `campaign:${id}`, variables: {} })
       .expect(200);
     await eventually(async () => (await instanceStatus(started.processInstanceId)) === 'completed');
+  });
+
+  it('a close check that runs again after a worker died between closing and announcing tells the process', async () => {
+    const id = await draft(zero.author, mailbox.zero);
+    const started = (await zero.author.post(`/api/v1/campaigns/${id}/start`).expect(200)).body as { processInstanceId: string };
+    await becomes(zero.author, id, 'sending');
+    await eventually(async () => (await instanceStatus(started.processInstanceId)) === 'waiting');
+    // What a kill between the close's commit and its announcement leaves: the rest of the beats given
+    // back (when sending ended), the campaign closed, and the process not told.
+    const [tenant] = await dataSource.query<{ id: string }[]>(`SELECT id FROM tenants WHERE slug = $1`, [zeroSlug]);
+    const scope = { tenantId: tenant!.id, slug: zeroSlug };
+    const [campaign] = await dataSource.query<{ beats_reservation_id: string | null }[]>(
+      `SELECT beats_reservation_id FROM campaigns WHERE id = $1`,
+      [id],
+    );
+    await dataSource.query(`UPDATE campaigns SET status = 'closed', closed_at = now() WHERE id = $1`, [id]);
+    await TenantContext.run(scope, () => t.app.get(CampaignCharges).releaseRest({ beatsReservationId: campaign!.beats_reservation_id }));
+    // BullMQ runs the killed job again; here it is queued by hand.
+    await TenantContext.run(scope, () => t.app.get(CampaignJobs).closeCheck(id, 0));
+    expect(await eventually(async () => (await instanceStatus(started.processInstanceId)) === 'completed')).toBe(true);
   });
 
   it('one level (demo): the office managers decide, not the author nor other offices; a rejection needs and shows its reason', async () => {

@@ -23,7 +23,8 @@ const OPEN_STATES = ['queued', 'sending', 'sent', 'accepted', 'warned'];
  * The end of a campaign: `sending` → `monitoring` once every recipient has an outcome (the rest of the
  * beats reservation goes back), `monitoring` → `closed` once every recipient is final or 24 h past its
  * send (those become `failed-timeout`); then the `campaign-closed` message is correlated to a process
- * waiting for it, if any.
+ * waiting for it, if any, by every close check that finds the campaign closed, so a crash between the
+ * status change and the message loses neither.
  */
 @Injectable()
 export class CampaignFinish {
@@ -59,11 +60,14 @@ export class CampaignFinish {
     const tenantId = TenantContext.current().tenantId;
     const { campaignId } = job.data;
     const closed = await this.dataSource.transaction(async (manager) => {
-      const [campaign] = await manager.query<{ created_by: string | null }[]>(
-        `SELECT created_by FROM campaigns WHERE tenant_id = $1 AND id = $2 AND status = 'monitoring' FOR UPDATE`,
+      const [campaign] = await manager.query<{ created_by: string | null; status: string }[]>(
+        `SELECT created_by, status FROM campaigns WHERE tenant_id = $1 AND id = $2 AND status IN ('monitoring', 'closed') FOR UPDATE`,
         [tenantId, campaignId],
       );
       if (!campaign) return null;
+      // Closed by a run of this job that was killed before it announced it: BullMQ runs the job again,
+      // and this run announces (the message's id makes a second announcement a no-op).
+      if (campaign.status === 'closed') return campaign;
       await manager.query(
         `UPDATE campaign_recipients SET state = 'failed-timeout', failed_at = now(), error_code = 'timeout', updated_at = now()
           WHERE tenant_id = $1 AND campaign_id = $2 AND state = ANY($3::text[]) AND sent_at < now() - make_interval(secs => $4::float / 1000)`,
