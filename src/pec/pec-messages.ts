@@ -21,7 +21,7 @@ import { sendCall } from './sending/send-metering.js';
 import { PecMessage, type ShownMessage } from './store/pec-message.entities.js';
 import type { MessageView, NewPecMessage, ReceiptView } from './store/pec-message-input.js';
 import { PecMessageRepository, PecReceiptRepository, PecRecipientRepository } from './store/pec-message.repository.js';
-import { messageView, receiptView } from './store/pec-message-views.js';
+import { LISTED_RECEIPT_COLUMNS, messageView, receiptView } from './store/pec-message-views.js';
 import { RecipientTimeline } from './store/recipient-timeline.js';
 import { writeSearchDocument } from './search/search-document.js';
 
@@ -187,6 +187,7 @@ export class PecMessages {
     if (mailboxes.length === 0) return { receipts: [] };
     const builder = this.receipts
       .query('r')
+      .select(LISTED_RECEIPT_COLUMNS.map((column) => `r.${column}`))
       .andWhere('r.mailbox_id IN (:...ids)', { ids: mailboxes.map((mailbox) => mailbox.id) })
       .orderBy('r.received_at', 'DESC')
       .take(200);

@@ -161,6 +161,19 @@ describe('sending PEC and correlating its receipts', () => {
       unmatched = ((await operator.get('/api/v1/pec-receipts?matched=false').expect(200)).body as { receipts: typeof unmatched }).receipts;
     }
     expect(unmatched.filter((r) => r.referencesMessageId === `fuori-${tag}@pec.demo.test`).map((r) => r.kind)).toContain('accettazione');
+    // The list shows each receipt's fields, and only those (not its source nor what the parser read).
+    expect(Object.keys(unmatched[0]!).sort()).toEqual([
+      'forwardedTo',
+      'id',
+      'kind',
+      'mailboxId',
+      'messageId',
+      'providerId',
+      'receiptMessageId',
+      'receivedAt',
+      'recipient',
+      'referencesMessageId',
+    ]);
   });
 
   it('refuses what the provider does not accept: size × recipients (non-accettazione) and an SMTP 552 (final, not retried)', async () => {

@@ -57,7 +57,21 @@ export function messageView(message: ShownMessage, recipients: RecipientWithEven
   };
 }
 
-export function receiptView(receipt: PecReceipt): ReceiptView {
+/** The columns a listed receipt shows: the list reads these, never the sealed source or the parsed result. */
+export const LISTED_RECEIPT_COLUMNS = [
+  'id',
+  'mailboxId',
+  'kind',
+  'receiptMessageId',
+  'referencesMessageId',
+  'providerId',
+  'recipient',
+  'messageId',
+  'forwardedTo',
+  'receivedAt',
+] as const satisfies readonly (keyof PecReceipt)[];
+
+export function receiptView(receipt: Pick<PecReceipt, (typeof LISTED_RECEIPT_COLUMNS)[number]>): ReceiptView {
   return {
     id: receipt.id,
     mailboxId: receipt.mailboxId,
