@@ -1,5 +1,5 @@
 import type { ApiClient } from '../support/api-client.js';
-import { bpmnHead } from '../support/bpmn.js';
+import { awaitedMessage, boundaryEventBpmn, catchEventBpmn, eventStartBpmn } from '../support/bpmn.js';
 import { completeTask, deploy, instanceOf, signIn, startInstance, taskOf, testOffice } from '../support/process-api.js';
 import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -8,56 +8,26 @@ const { office, operators, managers } = testOffice(tag);
 
 /** Invia (operators) → wait for the delivery receipt → Archivia (managers). */
 function catchBpmn(key: string, message: string): string {
-  return `${bpmnHead(key)}
-  <bpmn:message id="Msg_${key}" name="${message}" />
-  <bpmn:process id="${key}" isExecutable="true">
-    <bpmn:startEvent id="StartEvent_1" />
-    <bpmn:userTask id="Invia" name="Invia" camunda:candidateGroups="${operators}" />
-    <bpmn:intermediateCatchEvent id="Ricevuta"><bpmn:messageEventDefinition id="Med_1" messageRef="Msg_${key}" /></bpmn:intermediateCatchEvent>
-    <bpmn:userTask id="Archivia" name="Archivia" camunda:candidateGroups="${managers}" />
-    <bpmn:endEvent id="EndEvent_1" />
-    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Invia" />
-    <bpmn:sequenceFlow id="Flow_2" sourceRef="Invia" targetRef="Ricevuta" />
-    <bpmn:sequenceFlow id="Flow_3" sourceRef="Ricevuta" targetRef="Archivia" />
-    <bpmn:sequenceFlow id="Flow_4" sourceRef="Archivia" targetRef="EndEvent_1" />
-  </bpmn:process>
-</bpmn:definitions>
-`;
+  return catchEventBpmn(key, awaitedMessage(key, message), { id: 'Invia', candidates: operators }, 'Ricevuta', {
+    id: 'Archivia',
+    candidates: managers,
+  });
 }
 
 /** Esamina with an interrupting message boundary event → Annullata. */
 function boundaryBpmn(key: string, message: string): string {
-  return `${bpmnHead(key)}
-  <bpmn:message id="Msg_${key}" name="${message}" />
-  <bpmn:process id="${key}" isExecutable="true">
-    <bpmn:startEvent id="StartEvent_1" />
-    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="${operators}" />
-    <bpmn:boundaryEvent id="Annulla" attachedToRef="Esamina" cancelActivity="true"><bpmn:messageEventDefinition id="Med_1" messageRef="Msg_${key}" /></bpmn:boundaryEvent>
-    <bpmn:userTask id="Annullata" name="Annullata" camunda:candidateGroups="${managers}" />
-    <bpmn:endEvent id="EndEvent_1" />
-    <bpmn:endEvent id="EndEvent_2" />
-    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
-    <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="EndEvent_1" />
-    <bpmn:sequenceFlow id="Flow_3" sourceRef="Annulla" targetRef="Annullata" />
-    <bpmn:sequenceFlow id="Flow_4" sourceRef="Annullata" targetRef="EndEvent_2" />
-  </bpmn:process>
-</bpmn:definitions>
-`;
+  return boundaryEventBpmn(
+    key,
+    awaitedMessage(key, message),
+    { id: 'Esamina', candidates: operators },
+    { id: 'Annulla', interrupting: true },
+    { id: 'Annullata', candidates: managers },
+  );
 }
 
 /** A message start event → Esamina. */
 function startBpmn(key: string, message: string): string {
-  return `${bpmnHead(key)}
-  <bpmn:message id="Msg_${key}" name="${message}" />
-  <bpmn:process id="${key}" isExecutable="true">
-    <bpmn:startEvent id="StartEvent_1"><bpmn:messageEventDefinition id="Med_1" messageRef="Msg_${key}" /></bpmn:startEvent>
-    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="${operators}" />
-    <bpmn:endEvent id="EndEvent_1" />
-    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
-    <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="EndEvent_1" />
-  </bpmn:process>
-</bpmn:definitions>
-`;
+  return eventStartBpmn(key, awaitedMessage(key, message), { id: 'Esamina', candidates: operators });
 }
 
 interface Correlation {

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import type { ApiClient } from '../support/api-client.js';
-import { bpmnHead } from '../support/bpmn.js';
+import { awaitedSignal, boundaryEventBpmn, bpmnHead, catchEventBpmn, eventStartBpmn } from '../support/bpmn.js';
 import { completeTask, deploy, instanceOf, signIn, startInstance, taskOf, testOffice } from '../support/process-api.js';
 import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/eventually.js';
@@ -8,61 +8,31 @@ import { eventually } from '../support/eventually.js';
 const tag = Date.now().toString(36);
 const { office, operators, managers } = testOffice(tag);
 
-const signal = (key: string, name: string) => `<bpmn:signal id="Sig_${key}" name="${name}" />`;
-const catches = (key: string) => `<bpmn:signalEventDefinition id="Sed_1" signalRef="Sig_${key}" />`;
+const signal = (key: string, name: string) => awaitedSignal(key, name).declaration;
+const catches = (key: string) => awaitedSignal(key, '').definition;
 
 /** Invia (operators) → wait for the signal → Archivia. */
 function catchBpmn(key: string, name: string): string {
-  return `${bpmnHead(key)}
-  ${signal(key, name)}
-  <bpmn:process id="${key}" isExecutable="true">
-    <bpmn:startEvent id="StartEvent_1" />
-    <bpmn:userTask id="Invia" name="Invia" camunda:candidateGroups="${operators}" />
-    <bpmn:intermediateCatchEvent id="Attesa">${catches(key)}</bpmn:intermediateCatchEvent>
-    <bpmn:userTask id="Archivia" name="Archivia" camunda:candidateGroups="${operators}" />
-    <bpmn:endEvent id="EndEvent_1" />
-    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Invia" />
-    <bpmn:sequenceFlow id="Flow_2" sourceRef="Invia" targetRef="Attesa" />
-    <bpmn:sequenceFlow id="Flow_3" sourceRef="Attesa" targetRef="Archivia" />
-    <bpmn:sequenceFlow id="Flow_4" sourceRef="Archivia" targetRef="EndEvent_1" />
-  </bpmn:process>
-</bpmn:definitions>
-`;
+  return catchEventBpmn(key, awaitedSignal(key, name), { id: 'Invia', candidates: operators }, 'Attesa', {
+    id: 'Archivia',
+    candidates: operators,
+  });
 }
 
 /** Esamina with a signal boundary event (interrupting or not) → Sospesa. */
 function boundaryBpmn(key: string, name: string, interrupting: boolean): string {
-  return `${bpmnHead(key)}
-  ${signal(key, name)}
-  <bpmn:process id="${key}" isExecutable="true">
-    <bpmn:startEvent id="StartEvent_1" />
-    <bpmn:userTask id="Esamina" name="Esamina" camunda:candidateGroups="${operators}" />
-    <bpmn:boundaryEvent id="Blocco" attachedToRef="Esamina" cancelActivity="${String(interrupting)}">${catches(key)}</bpmn:boundaryEvent>
-    <bpmn:userTask id="Sospesa" name="Sospesa" camunda:candidateGroups="${managers}" />
-    <bpmn:endEvent id="EndEvent_1" />
-    <bpmn:endEvent id="EndEvent_2" />
-    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Esamina" />
-    <bpmn:sequenceFlow id="Flow_2" sourceRef="Esamina" targetRef="EndEvent_1" />
-    <bpmn:sequenceFlow id="Flow_3" sourceRef="Blocco" targetRef="Sospesa" />
-    <bpmn:sequenceFlow id="Flow_4" sourceRef="Sospesa" targetRef="EndEvent_2" />
-  </bpmn:process>
-</bpmn:definitions>
-`;
+  return boundaryEventBpmn(
+    key,
+    awaitedSignal(key, name),
+    { id: 'Esamina', candidates: operators },
+    { id: 'Blocco', interrupting },
+    { id: 'Sospesa', candidates: managers },
+  );
 }
 
 /** A signal start event → Verifica. */
 function startBpmn(key: string, name: string): string {
-  return `${bpmnHead(key)}
-  ${signal(key, name)}
-  <bpmn:process id="${key}" isExecutable="true">
-    <bpmn:startEvent id="StartEvent_1">${catches(key)}</bpmn:startEvent>
-    <bpmn:userTask id="Verifica" name="Verifica" camunda:candidateGroups="${operators}" />
-    <bpmn:endEvent id="EndEvent_1" />
-    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Verifica" />
-    <bpmn:sequenceFlow id="Flow_2" sourceRef="Verifica" targetRef="EndEvent_1" />
-  </bpmn:process>
-</bpmn:definitions>
-`;
+  return eventStartBpmn(key, awaitedSignal(key, name), { id: 'Verifica', candidates: operators });
 }
 
 /** An event-based gateway: the signal or a message, whichever comes first. */

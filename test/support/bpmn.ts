@@ -82,3 +82,93 @@ export function drawnBpmn(key: string): string {
 </bpmn:definitions>
 `;
 }
+
+/** What a catching event waits for: its declaration at the root of the file and its event definition. */
+export interface AwaitedEvent {
+  declaration: string;
+  definition: string;
+}
+
+/** A message named `name`, declared once per process key. */
+export function awaitedMessage(key: string, name: string): AwaitedEvent {
+  return {
+    declaration: `<bpmn:message id="Msg_${key}" name="${name}" />`,
+    definition: `<bpmn:messageEventDefinition id="Med_1" messageRef="Msg_${key}" />`,
+  };
+}
+
+/** A signal named `name`, declared once per process key. */
+export function awaitedSignal(key: string, name: string): AwaitedEvent {
+  return {
+    declaration: `<bpmn:signal id="Sig_${key}" name="${name}" />`,
+    definition: `<bpmn:signalEventDefinition id="Sed_1" signalRef="Sig_${key}" />`,
+  };
+}
+
+/** A user task of a built process: its id (also its name) and its candidate groups. */
+export interface BuiltTask {
+  id: string;
+  candidates: string;
+}
+
+const userTask = ({ id, candidates }: BuiltTask) => `<bpmn:userTask id="${id}" name="${id}" camunda:candidateGroups="${candidates}" />`;
+
+/** `first` → an intermediate catch event `waitId` for `event` → `then`. */
+export function catchEventBpmn(key: string, event: AwaitedEvent, first: BuiltTask, waitId: string, then: BuiltTask): string {
+  return `${bpmnHead(key)}
+  ${event.declaration}
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+    ${userTask(first)}
+    <bpmn:intermediateCatchEvent id="${waitId}">${event.definition}</bpmn:intermediateCatchEvent>
+    ${userTask(then)}
+    <bpmn:endEvent id="EndEvent_1" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="${first.id}" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="${first.id}" targetRef="${waitId}" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="${waitId}" targetRef="${then.id}" />
+    <bpmn:sequenceFlow id="Flow_4" sourceRef="${then.id}" targetRef="EndEvent_1" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+}
+
+/** `task` with a boundary event `boundaryId` for `event` (interrupting or not) → `handler`. */
+export function boundaryEventBpmn(
+  key: string,
+  event: AwaitedEvent,
+  task: BuiltTask,
+  boundary: { id: string; interrupting: boolean },
+  handler: BuiltTask,
+): string {
+  return `${bpmnHead(key)}
+  ${event.declaration}
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+    ${userTask(task)}
+    <bpmn:boundaryEvent id="${boundary.id}" attachedToRef="${task.id}" cancelActivity="${String(boundary.interrupting)}">${event.definition}</bpmn:boundaryEvent>
+    ${userTask(handler)}
+    <bpmn:endEvent id="EndEvent_1" />
+    <bpmn:endEvent id="EndEvent_2" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="${task.id}" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="${task.id}" targetRef="EndEvent_1" />
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="${boundary.id}" targetRef="${handler.id}" />
+    <bpmn:sequenceFlow id="Flow_4" sourceRef="${handler.id}" targetRef="EndEvent_2" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+}
+
+/** A start event that waits for `event` → `task`. */
+export function eventStartBpmn(key: string, event: AwaitedEvent, task: BuiltTask): string {
+  return `${bpmnHead(key)}
+  ${event.declaration}
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1">${event.definition}</bpmn:startEvent>
+    ${userTask(task)}
+    <bpmn:endEvent id="EndEvent_1" />
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="${task.id}" />
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="${task.id}" targetRef="EndEvent_1" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+}
