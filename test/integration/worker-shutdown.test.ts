@@ -1,6 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import { CoreModule } from '../../src/app/core.module.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { HandlesJob } from '../../src/queue/job-handler.js';
@@ -8,7 +8,13 @@ import { JobQueues } from '../../src/queue/job-queues.js';
 import { JobWorker } from '../../src/queue/job-worker.js';
 import { QUEUE_NAMES } from '../../src/queue/queue-names.js';
 import { TenantContext } from '../../src/db/tenant-context.js';
+import { eventually } from '../support/eventually.js';
 import { ensureMigrated } from '../support/migrate.js';
+
+// A Redis prefix of its own: no other worker of this test run (an app another suite left running in
+// this process, a spawned role) can take its job, which it could not run (CI saw this test wait for
+// a job that never became its own).
+process.env.REDIS_PREFIX = `${process.env.REDIS_PREFIX ?? 'pecflow-test'}-worker-shutdown`;
 
 const seen: { tenant?: string; finishedAt?: number }[] = [];
 
@@ -29,15 +35,28 @@ class TestWorkerModule {}
 describe('worker role', () => {
   beforeAll(ensureMigrated);
 
-  it('finishes the job in hand before it shuts down, and runs tenant jobs inside their tenant', async () => {
+  afterAll(async () => {
     const config = loadConfig();
+    const redis = new Redis(config.REDIS_URL);
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.REDIS_PREFIX}:*`, 'COUNT', 500);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('finishes the job in hand before it shuts down, and runs tenant jobs inside their tenant', async () => {
     const worker = await NestFactory.createApplicationContext(TestWorkerModule, { logger: false });
     worker.get(JobWorker).start();
     const queue = worker.get(JobQueues).get(QUEUE_NAMES.maintenance);
-    const events = new QueueEvents(QUEUE_NAMES.maintenance, { connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX });
-    await events.waitUntilReady();
     const job = await queue.add('test-slow', { tenant: { tenantId: '00000000-0000-0000-0000-000000000000', slug: 'demo' } });
-    await new Promise<void>((resolve) => events.on('active', ({ jobId }) => jobId === job.id && resolve()));
+    // The job is in hand once its handler has started.
+    await eventually(() => Promise.resolve(seen.length === 1));
 
     await worker.close();
     const closedAt = Date.now();
@@ -48,7 +67,6 @@ describe('worker role', () => {
     const producer = await NestFactory.createApplicationContext(CoreModule, { logger: false });
     const state = await (await producer.get(JobQueues).get(QUEUE_NAMES.maintenance).getJob(job.id!))?.getState();
     expect(state === 'completed' || state === undefined).toBe(true); // completed jobs may already be trimmed
-    await events.close();
     await producer.close();
   });
 });
