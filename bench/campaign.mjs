@@ -88,6 +88,11 @@ try {
   const started = Date.now();
   // The pipeline is measured, not the approval: this bench's own database lets the demo workspace send without it.
   await db.db.query(`UPDATE tenants SET campaigns = NULL WHERE slug = 'demo'`);
+  // The demo workspace's 10,000 beats pay for fewer PEC than the default 20,000: a pack for all of them.
+  await db.db.query(
+    `SELECT beats_add_pack(id, 'bench-campaign', $1, now(), now() + interval '1 year', NULL, NULL) FROM tenants WHERE slug = 'demo'`,
+    [N],
+  );
   await web.call('POST', `/api/v1/campaigns/${created.id}/start`, token);
   let status = 'sending';
   for (;;) {
