@@ -1,15 +1,12 @@
 import { DataSource } from 'typeorm';
 import type { ApiClient } from '../support/api-client.js';
-import { awaitedSignal, boundaryEventBpmn, bpmnHead, catchEventBpmn, eventStartBpmn } from '../support/bpmn.js';
+import { awaitedMessage, awaitedSignal, boundaryEventBpmn, bpmnHead, catchEventBpmn, eventStartBpmn } from '../support/bpmn.js';
 import { completeTask, deploy, instanceOf, signIn, startInstance, taskOf, testOffice } from '../support/process-api.js';
 import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
 import { eventually } from '../support/eventually.js';
 
 const tag = Date.now().toString(36);
 const { office, operators, managers } = testOffice(tag);
-
-const signal = (key: string, name: string) => awaitedSignal(key, name).declaration;
-const catches = (key: string) => awaitedSignal(key, '').definition;
 
 /** Invia (operators) → wait for the signal → Archivia. */
 function catchBpmn(key: string, name: string): string {
@@ -37,14 +34,15 @@ function startBpmn(key: string, name: string): string {
 
 /** An event-based gateway: the signal or a message, whichever comes first. */
 function raceBpmn(key: string, name: string): string {
+  const [signal, message] = [awaitedSignal(key, name), awaitedMessage(key, `Risposta-${key}`)];
   return `${bpmnHead(key)}
-  ${signal(key, name)}
-  <bpmn:message id="Msg_${key}" name="Risposta-${key}" />
+  ${signal.declaration}
+  ${message.declaration}
   <bpmn:process id="${key}" isExecutable="true">
     <bpmn:startEvent id="StartEvent_1" />
     <bpmn:eventBasedGateway id="Gateway_1" />
-    <bpmn:intermediateCatchEvent id="Segnale">${catches(key)}</bpmn:intermediateCatchEvent>
-    <bpmn:intermediateCatchEvent id="Risposta"><bpmn:messageEventDefinition id="Med_1" messageRef="Msg_${key}" /></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="Segnale">${signal.definition}</bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="Risposta">${message.definition}</bpmn:intermediateCatchEvent>
     <bpmn:userTask id="Chiudi" name="Chiudi" camunda:candidateGroups="${operators}" />
     <bpmn:userTask id="Leggi" name="Leggi" camunda:candidateGroups="${operators}" />
     <bpmn:endEvent id="EndEvent_1" />
@@ -63,12 +61,13 @@ function raceBpmn(key: string, name: string): string {
 
 /** Two branches: one catches the signal, the other throws it once Decidi is completed. */
 function throwBpmn(key: string, name: string): string {
+  const signal = awaitedSignal(key, name);
   return `${bpmnHead(key)}
-  ${signal(key, name)}
+  ${signal.declaration}
   <bpmn:process id="${key}" isExecutable="true">
     <bpmn:startEvent id="StartEvent_1" />
     <bpmn:parallelGateway id="Fork" />
-    <bpmn:intermediateCatchEvent id="Attesa">${catches(key)}</bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="Attesa">${signal.definition}</bpmn:intermediateCatchEvent>
     <bpmn:userTask id="Ricevuto" name="Ricevuto" camunda:candidateGroups="${operators}" />
     <bpmn:userTask id="Decidi" name="Decidi" camunda:candidateGroups="${operators}" />
     <bpmn:intermediateThrowEvent id="Lancia"><bpmn:signalEventDefinition id="Sed_2" signalRef="Sig_${key}" /></bpmn:intermediateThrowEvent>

@@ -217,8 +217,7 @@ export class ReceiptCorrelator {
     return byMessage;
   }
 
-  /** Each applied receipt linked to its message, in one UPDATE. */
-  /** Ties each receipt to our message, or notes the module that applied it: either makes it matched. */
+  /** Ties each receipt to our message, or notes the module that applied it: either makes it matched; one UPDATE. */
   private async link(manager: EntityManager, linked: readonly Link[]): Promise<void> {
     if (linked.length === 0) return;
     await manager.query(

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { TenantScopedRepository } from '../../db/tenant-scoped.repository.js';
+import { EntityNotFoundError } from 'typeorm';
 import { SecretBox } from '../../secrets/secret-box.js';
 import { receiptSourceContext } from '../correlation/receipt-correlator.js';
 import { InboundMessage } from '../intake/inbound-message.entity.js';
 import { sourceContext } from '../intake/intake-store.js';
 import type { PecKind } from '../pec-result.js';
+import { PecReceipt } from '../store/pec-message.entities.js';
 import { PecReceiptRepository } from '../store/pec-message.repository.js';
 
 /** A stored receipt, without its source: enough to name it in an archive. */
@@ -26,15 +26,10 @@ export interface ReceiptRef {
  */
 @Injectable()
 export class ReceiptSources {
-  private readonly inbound: TenantScopedRepository<InboundMessage>;
-
   constructor(
     private readonly receipts: PecReceiptRepository,
     private readonly secrets: SecretBox,
-    dataSource: DataSource,
-  ) {
-    this.inbound = new TenantScopedRepository(dataSource, InboundMessage);
-  }
+  ) {}
 
   /** The receipts in `mailboxId` citing any of `messageIds` (a batch: index pec_receipts_reference), oldest first. */
   async citing(mailboxId: string, messageIds: readonly string[]): Promise<ReceiptRef[]> {
@@ -62,17 +57,15 @@ export class ReceiptSources {
    * it (decision 0034), each unsealed with the context its writer used.
    */
   async source(receiptId: string): Promise<Buffer> {
+    // One read for either case: the intake's row joined within the receipt's tenant.
     const row = await this.receipts
       .query('r')
-      .select(['r.id', 'r.mailboxId', 'r.receiptMessageId', 'r.source', 'r.inboundMessageId'])
+      .leftJoin(InboundMessage, 'm', 'm.id = r.inbound_message_id AND m.tenant_id = r.tenant_id')
+      .select(['r.mailbox_id AS mailbox', 'r.receipt_message_id AS reference', 'r.source AS source', 'm.id AS inbound', 'm.raw AS raw'])
       .andWhere('r.id = :id', { id: receiptId })
-      .getOneOrFail();
-    if (row.source) return this.secrets.openBytes(row.source, receiptSourceContext(row.mailboxId, row.receiptMessageId));
-    const inbound = await this.inbound
-      .query('m')
-      .select(['m.id', 'm.raw'])
-      .andWhere('m.id = :id', { id: row.inboundMessageId })
-      .getOneOrFail();
-    return this.secrets.openBytes(inbound.raw, sourceContext(inbound.id));
+      .getRawOne<{ mailbox: string; reference: string; source: Buffer | null; inbound: string | null; raw: Buffer | null }>();
+    if (!row) throw new EntityNotFoundError(PecReceipt, receiptId);
+    if (row.source) return this.secrets.openBytes(row.source, receiptSourceContext(row.mailbox, row.reference));
+    return this.secrets.openBytes(row.raw!, sourceContext(row.inbound!));
   }
 }
