@@ -107,7 +107,11 @@ export class EngineRun {
     private readonly signalNames: Map<string, string>,
   ) {}
 
-  /** A new engine for the definition's XML; conditions are evaluated against `variables()` at the moment they run. */
+  /**
+   * A new engine for the definition's XML; conditions are evaluated against `variables()` at the moment they run.
+   * The engine itself is never given the variables: every expression it meets comes back to `variables()`,
+   * so its state holds none of them and a step that never calls `variables()` did not depend on them.
+   */
   static async create(bpmn: string, variables: () => JsonObject, state?: JsonObject): Promise<EngineRun> {
     const read = await readDeployedBpmn(bpmn);
     if (!read.ok) throw new InstanceFailure(`the definition cannot be read: ${read.problem.code}`);
@@ -164,7 +168,7 @@ export class EngineRun {
   /** Starts a new instance and waits for its first stable point. */
   async start(): Promise<SettledRun> {
     this.arm();
-    await this.engine.execute({ listener: this.listener, variables: this.variables() });
+    await this.engine.execute({ listener: this.listener });
     return this.settle();
   }
 

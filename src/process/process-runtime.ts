@@ -11,6 +11,7 @@ import type { ProcessDefinition } from './process-definition.entity.js';
 import type { JsonObject } from './process-instance.entity.js';
 import { ProcessDefinitionRepository } from './process-definition.repository.js';
 import { ProcessInstanceRepository } from './runtime-repositories.js';
+import { StartSnapshots } from './start-snapshots.js';
 
 /** A start timer's firing was used by another delivery of its job: roll this instance back. */
 class FiringTaken extends Error {}
@@ -29,6 +30,7 @@ export class ProcessRuntime {
     private readonly instances: ProcessInstanceRepository,
     private readonly steps: InstanceSteps,
     private readonly activity: ActivityLog,
+    private readonly firstSteps: StartSnapshots,
   ) {}
 
   /**
@@ -52,7 +54,7 @@ export class ProcessRuntime {
       throw new ProblemException(422, 'validation', undefined, { errors: [{ field: 'definitionKey', message: 'unknown process' }] });
     }
     const started = startedLine(definition, principal);
-    const run = await this.steps.stepOrFailure(async () => (await EngineRun.create(definition.bpmn, () => variables)).start());
+    const run = await this.steps.stepOrFailure(() => this.firstSteps.start(definition, variables));
     // A start without a startKey whose step writes one statement needs no transaction: one round trip.
     const saved =
       options.startKey === undefined && InstanceSteps.savedAlone(run)

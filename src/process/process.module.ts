@@ -13,6 +13,7 @@ import { EventStarts } from './event-starts.js';
 import { InstanceSteps } from './instance-steps.js';
 import { MessageCorrelation } from './message-correlation.js';
 import { ProcessRuntime } from './process-runtime.js';
+import { StartSnapshots } from './start-snapshots.js';
 import { ServiceTaskSteps } from './service-task-steps.js';
 import { SignalBroadcast } from './signal-broadcast.js';
 import { TaskSteps } from './task-steps.js';
@@ -112,6 +113,7 @@ registerResource('task', {
     TaskRows,
     InstanceSteps,
     ProcessRuntime,
+    StartSnapshots,
     TaskSteps,
     ServiceTaskSteps,
     EventStarts,
