@@ -5,7 +5,8 @@
 // made and delivered, the bustas are not stored) from an extra-large mailbox (100,000/min, the most a
 // profile may say). Prints PEC/min sent, receipts/min processed, p95 send → delivered, peak RSS of
 // the roles, CPU per PEC; then, in the same run, nodemailer blasting the same messages at the same
-// provider over the same pooled transport settings, and the ratio. Needs `npm run build`, PostgreSQL,
+// provider over the same pooled transport settings, and the ratio; and the time and web CPU the campaign's
+// receipts ZIP takes to download. Needs `npm run build`, PostgreSQL,
 // Redis, Dovecot. The machine is shared: read the CPU figures and the ratio, not the wall times alone.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -148,6 +149,16 @@ try {
     ).toFixed(2)} ms per PEC`,
   );
 
+  // The campaign's receipts ZIP, as a manager downloads it once the campaign closed.
+  const zipCpu = cpuMs(web.pid);
+  const zipStarted = Date.now();
+  const zipBytes = await download(web.base, token, `/api/v1/campaigns/${created.id}/receipts.zip`);
+  const zipSeconds = (Date.now() - zipStarted) / 1000;
+  print(
+    `  receipts ZIP: ${receipts.n} files, ${(zipBytes / 1024 / 1024).toFixed(1)} MiB in ${zipSeconds.toFixed(1)} s ` +
+      `(${Math.round(receipts.n / zipSeconds)} files/s), web CPU ${((cpuMs(web.pid) - zipCpu) / receipts.n).toFixed(2)} ms per file`,
+  );
+
   // (b) The same messages, blasted with nodemailer at the same provider: the ceiling the pipeline is compared with.
   const { createTransport } = await import('nodemailer');
   const transport = createTransport({
@@ -228,5 +239,20 @@ async function multipart(base, token, fields, csv) {
     );
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+/** GET `pathname` to the end; the number of bytes received (a 200 expected). */
+async function download(base, token, pathname) {
+  const http = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}${pathname}`, { headers: { Host: 'demo.localhost', Authorization: `Bearer ${token}` } }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk) => (bytes += chunk.length));
+      res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`GET ${pathname}: ${res.statusCode}`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
   });
 }

@@ -220,6 +220,8 @@ describe('campaign dashboard: counts, curve, drill-down, resend of the failed, r
     for (const name of names) {
       const eml = await archive.file(name)!.async('string');
       expect(eml).toMatch(new RegExp(`X-Riferimento-Message-ID: <${messageId.replace(/\./g, '\\.')}>`, 'i'));
+      // Each file holds the receipt its name says: the sources of a batch are not mixed up.
+      expect(eml).toMatch(new RegExp(`^X-Ricevuta: ${/_(accettazione|avvenuta-consegna)_/.exec(name)![1]}\\s*$`, 'im'));
     }
   });
 

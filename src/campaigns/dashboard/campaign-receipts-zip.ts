@@ -11,12 +11,16 @@ import { recipientBatches } from './recipient-batches.js';
 /** Recipients whose receipts are asked for in one statement (pec_receipts_reference index, `= ANY`). */
 const BATCH = 200;
 
+/** Receipt sources read and held at once: a few hundred KiB of signed receipts, one statement. */
+const SOURCES_AT_ONCE = 50;
+
 /**
  * `GET /api/v1/campaigns/:id/receipts.zip` (issue #7 item 8): the `.eml` of every receipt the provider sent
  * about the campaign's recipients — accettazione, consegna, errors, preavvisi — as received, one folder per
  * recipient (`<row>_<address>/`). A receipt belongs to a recipient by the Message-ID it cites, which is the
  * recipient's deterministic one (decision 0024): this holds before the pipeline links receipts to rows and
- * for receipts the correlator could not match. Streamed: recipients in batches, one source unsealed at a time.
+ * for receipts the correlator could not match. Streamed: recipients in batches, their receipts' sources read
+ * and unsealed SOURCES_AT_ONCE at a time.
  */
 @Injectable()
 export class CampaignReceiptsZip {
@@ -49,14 +53,22 @@ export class CampaignReceiptsZip {
     const states = RECIPIENT_STATES.filter((state) => state !== 'invalid');
     for await (const rows of recipientBatches(this.recipients, campaignId, states, BATCH, columns)) {
       const byMessageId = new Map(rows.map((row) => [row.messageId, row]));
-      for (const receipt of await this.receipts.citing(mailboxId, [...byMessageId.keys()])) {
-        const row = byMessageId.get(receipt.referencesMessageId)!;
-        const stamp = receipt.receivedAt.toISOString().replace(/[:.]/g, '-');
-        yield {
-          name: `${row.rowNumber}_${safe(row.address)}/${stamp}_${receipt.kind}_${receipt.id.slice(0, 8)}.eml`,
-          date: receipt.receivedAt,
-          content: () => this.receipts.source(receipt.id),
-        };
+      const cited = await this.receipts.citing(mailboxId, [...byMessageId.keys()]);
+      for (let from = 0; from < cited.length; from += SOURCES_AT_ONCE) {
+        const chunk = cited.slice(from, from + SOURCES_AT_ONCE);
+        const sources = await this.receipts.sources(chunk.map((receipt) => receipt.id));
+        for (const receipt of chunk) {
+          const row = byMessageId.get(receipt.referencesMessageId)!;
+          const stamp = receipt.receivedAt.toISOString().replace(/[:.]/g, '-');
+          const source = sources.get(receipt.id);
+          // Gone since it was listed (the retention purge): the archive holds what is there.
+          if (!source) continue;
+          yield {
+            name: `${row.rowNumber}_${safe(row.address)}/${stamp}_${receipt.kind}_${receipt.id.slice(0, 8)}.eml`,
+            date: receipt.receivedAt,
+            content: () => Promise.resolve(source),
+          };
+        }
       }
     }
   }
