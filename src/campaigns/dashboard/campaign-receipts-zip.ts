@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Principal } from '../../access/principal.js';
+import { boundedRuns } from '../../pec/export/bounded-runs.js';
 import { ReceiptSources } from '../../pec/export/receipt-sources.js';
 import { writeZip, type ZipStreamEntry } from '../../pec/export/zip-stream.js';
 import { CampaignRecipientRepository } from '../campaign.repository.js';
@@ -11,8 +12,12 @@ import { recipientBatches } from './recipient-batches.js';
 /** Recipients whose receipts are asked for in one statement (pec_receipts_reference index, `= ANY`). */
 const BATCH = 200;
 
-/** Receipt sources read and held at once: a few hundred KiB of signed receipts, one statement. */
+/**
+ * Receipt sources read and held at once, in one statement: up to 50, or fewer once they reach 8 MiB. A
+ * receipt is a few KiB, but a complete avvenuta consegna carries the whole message, attachments included.
+ */
 const SOURCES_AT_ONCE = 50;
+const SOURCE_BYTES_AT_ONCE = 8 * 1024 * 1024;
 
 /**
  * `GET /api/v1/campaigns/:id/receipts.zip` (issue #7 item 8): the `.eml` of every receipt the provider sent
@@ -20,7 +25,7 @@ const SOURCES_AT_ONCE = 50;
  * recipient (`<row>_<address>/`). A receipt belongs to a recipient by the Message-ID it cites, which is the
  * recipient's deterministic one (decision 0024): this holds before the pipeline links receipts to rows and
  * for receipts the correlator could not match. Streamed: recipients in batches, their receipts' sources read
- * and unsealed SOURCES_AT_ONCE at a time.
+ * and unsealed a bounded run at a time.
  */
 @Injectable()
 export class CampaignReceiptsZip {
@@ -54,8 +59,7 @@ export class CampaignReceiptsZip {
     for await (const rows of recipientBatches(this.recipients, campaignId, states, BATCH, columns)) {
       const byMessageId = new Map(rows.map((row) => [row.messageId, row]));
       const cited = await this.receipts.citing(mailboxId, [...byMessageId.keys()]);
-      for (let from = 0; from < cited.length; from += SOURCES_AT_ONCE) {
-        const chunk = cited.slice(from, from + SOURCES_AT_ONCE);
+      for (const chunk of boundedRuns(cited, { count: SOURCES_AT_ONCE, bytes: SOURCE_BYTES_AT_ONCE }, (receipt) => receipt.bytes)) {
         const sources = await this.receipts.sources(chunk.map((receipt) => receipt.id));
         for (const receipt of chunk) {
           const row = byMessageId.get(receipt.referencesMessageId)!;

@@ -17,6 +17,8 @@ export interface ReceiptRef {
   receiptMessageId: string;
   recipient: string | null;
   receivedAt: Date;
+  /** The size of its sealed source. */
+  bytes: number;
 }
 
 /**
@@ -31,24 +33,39 @@ export class ReceiptSources {
     private readonly secrets: SecretBox,
   ) {}
 
-  /** The receipts in `mailboxId` citing any of `messageIds` (a batch: index pec_receipts_reference), oldest first. */
+  /**
+   * The receipts in `mailboxId` citing any of `messageIds` (a batch: index pec_receipts_reference), oldest
+   * first, with the size of their sealed sources: a caller reading them together keeps its memory bounded.
+   */
   async citing(mailboxId: string, messageIds: readonly string[]): Promise<ReceiptRef[]> {
     if (messageIds.length === 0) return [];
+    // octet_length reads a stored value's size from its TOAST header, without fetching the value.
     const rows = await this.receipts
       .query('r')
-      .select(['r.id', 'r.kind', 'r.referencesMessageId', 'r.receiptMessageId', 'r.recipient', 'r.receivedAt'])
+      .leftJoin(InboundMessage, 'm', 'm.id = r.inbound_message_id AND m.tenant_id = r.tenant_id')
+      .select(['r.id AS id', 'r.kind AS kind', 'r.references_message_id AS reference', 'r.receipt_message_id AS receipt'])
+      .addSelect(['r.recipient AS recipient', 'r.received_at AS at', 'COALESCE(octet_length(r.source), octet_length(m.raw), 0) AS size'])
       .andWhere('r.mailbox_id = :mailboxId', { mailboxId })
       .andWhere('r.references_message_id = ANY(:messageIds)', { messageIds })
       .orderBy('r.received_at', 'ASC')
       .addOrderBy('r.id', 'ASC')
-      .getMany();
+      .getRawMany<{
+        id: string;
+        kind: PecKind;
+        reference: string | null;
+        receipt: string;
+        recipient: string | null;
+        at: Date;
+        size: number;
+      }>();
     return rows.map((row) => ({
       id: row.id,
       kind: row.kind,
-      referencesMessageId: row.referencesMessageId ?? '',
-      receiptMessageId: row.receiptMessageId,
+      referencesMessageId: row.reference ?? '',
+      receiptMessageId: row.receipt,
       recipient: row.recipient,
-      receivedAt: row.receivedAt,
+      receivedAt: row.at,
+      bytes: Number(row.size),
     }));
   }
 
