@@ -109,8 +109,9 @@ export class EngineRun {
 
   /**
    * A new engine for the definition's XML; conditions are evaluated against `variables()` at the moment they run.
-   * The engine itself is never given the variables: every expression it meets comes back to `variables()`,
-   * so its state holds none of them and a step that never calls `variables()` did not depend on them.
+   * The engine itself is never given the variables: every expression it meets comes back to `variables()`
+   * (only bpmn-engine's data objects read its environment directly, and they find there only what the
+   * engine wrote), so its state holds none of them and a step that never calls `variables()` did not depend on them.
    */
   static async create(bpmn: string, variables: () => JsonObject, state?: JsonObject): Promise<EngineRun> {
     const read = await readDeployedBpmn(bpmn);

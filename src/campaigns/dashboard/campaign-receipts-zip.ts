@@ -13,8 +13,10 @@ import { recipientBatches } from './recipient-batches.js';
 const BATCH = 200;
 
 /**
- * Receipt sources read and held at once, in one statement: up to 50, or fewer once they reach 8 MiB. A
- * receipt is a few KiB, but a complete avvenuta consegna carries the whole message, attachments included.
+ * Receipt sources read and held at once, in one statement: up to 50, or fewer once their sealed sizes
+ * reach 8 MiB (while they are read and unsealed a download holds two to three times that). A receipt is
+ * a few KiB, but a complete avvenuta consegna carries the whole message, attachments included; one
+ * larger than 8 MiB is read alone.
  */
 const SOURCES_AT_ONCE = 50;
 const SOURCE_BYTES_AT_ONCE = 8 * 1024 * 1024;
@@ -65,7 +67,7 @@ export class CampaignReceiptsZip {
           const row = byMessageId.get(receipt.referencesMessageId)!;
           const stamp = receipt.receivedAt.toISOString().replace(/[:.]/g, '-');
           const source = sources.get(receipt.id);
-          // Gone since it was listed (the retention purge): the archive holds what is there.
+          // Deleted since it was listed: the archive holds what is there.
           if (!source) continue;
           yield {
             name: `${row.rowNumber}_${safe(row.address)}/${stamp}_${receipt.kind}_${receipt.id.slice(0, 8)}.eml`,
