@@ -9,7 +9,7 @@ import { createUser, startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Start → Smista: urgente → Urgente (first office), otherwise → Ordinaria (second office). */
 function sortingBpmn(key: string, first: string, second: string): string {
-  return `${bpmnHead(key).replace('<bpmn:definitions ', '<bpmn:definitions xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ')}
+  return `${bpmnHead(key)}
   <bpmn:process id="${key}" isExecutable="true">
     <bpmn:startEvent id="StartEvent_1" />
     <bpmn:exclusiveGateway id="Smista" default="Flow_3" />

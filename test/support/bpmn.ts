@@ -24,7 +24,7 @@ export function brokenBpmn(key: string): string {
 /** The opening of a BPMN file as Camunda Modeler writes it; the body and `</bpmn:definitions>` follow. */
 export function bpmnHead(key: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_${key}" targetNamespace="http://bpmn.io/schema/bpmn">`;
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="Definitions_${key}" targetNamespace="http://bpmn.io/schema/bpmn">`;
 }
 
 /** Esamina (candidates) with a boundary timer → the escalation Sollecito (its own candidates); interrupting or not. */

@@ -40,9 +40,7 @@ export class ReceiptSources {
   async citing(mailboxId: string, messageIds: readonly string[]): Promise<ReceiptRef[]> {
     if (messageIds.length === 0) return [];
     // octet_length reads a stored value's size from its TOAST header, without fetching the value.
-    const rows = await this.receipts
-      .query('r')
-      .leftJoin(InboundMessage, 'm', 'm.id = r.inbound_message_id AND m.tenant_id = r.tenant_id')
+    const rows = await this.withIntakeRows()
       .select(['r.id AS id', 'r.kind AS kind', 'r.references_message_id AS reference', 'r.receipt_message_id AS receipt'])
       .addSelect(['r.recipient AS recipient', 'r.received_at AS at', 'COALESCE(octet_length(r.source), octet_length(m.raw), 0) AS size'])
       .andWhere('r.mailbox_id = :mailboxId', { mailboxId })
@@ -69,6 +67,11 @@ export class ReceiptSources {
     }));
   }
 
+  /** Receipts `r` with the intake's row `m` that keeps the source of those stored without their own (decision 0034), within the tenant. */
+  private withIntakeRows() {
+    return this.receipts.query('r').leftJoin(InboundMessage, 'm', 'm.id = r.inbound_message_id AND m.tenant_id = r.tenant_id');
+  }
+
   /**
    * The receipt's source as the provider sent it: its own sealed copy, or the intake's row that keeps
    * it (decision 0034), each unsealed with the context its writer used.
@@ -82,10 +85,7 @@ export class ReceiptSources {
   /** The sources of several receipts in one read, by receipt id; an id that names none is left out. */
   async sources(receiptIds: readonly string[]): Promise<Map<string, Buffer>> {
     if (receiptIds.length === 0) return new Map();
-    // Either case in the same read: the intake's row joined within the receipt's tenant.
-    const rows = await this.receipts
-      .query('r')
-      .leftJoin(InboundMessage, 'm', 'm.id = r.inbound_message_id AND m.tenant_id = r.tenant_id')
+    const rows = await this.withIntakeRows()
       .select(['r.id AS id', 'r.mailbox_id AS mailbox', 'r.receipt_message_id AS reference', 'r.source AS source'])
       .addSelect(['m.id AS inbound', 'm.raw AS raw'])
       .andWhere('r.id = ANY(:ids)', { ids: receiptIds })
